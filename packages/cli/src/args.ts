@@ -1,0 +1,50 @@
+/**
+ * Flag parsing on top of node:util's parseArgs, turning every mistake into a UsageError that
+ * names the flag and what it expects.
+ */
+
+import { parseArgs, type ParseArgsConfig } from 'node:util';
+import { UsageError } from './errors.js';
+
+export type FlagSpec = NonNullable<ParseArgsConfig['options']>;
+
+export interface Parsed {
+  values: Record<string, string | boolean | undefined>;
+  positionals: string[];
+}
+
+export function parseFlags(argv: string[], options: FlagSpec, command: string): Parsed {
+  try {
+    const { values, positionals } = parseArgs({ args: argv, options, allowPositionals: true, strict: true });
+    return { values: values as Parsed['values'], positionals };
+  } catch (error) {
+    const message = error instanceof Error ? error.message : String(error);
+    throw new UsageError(`${command}: ${message.replace(/\. To specify a positional.*$/s, '')} (see \`dlp ${command} --help\`)`);
+  }
+}
+
+/** A string flag's value, or undefined when absent. */
+export function stringFlag(parsed: Parsed, name: string): string | undefined {
+  const value = parsed.values[name];
+  return typeof value === 'string' ? value : undefined;
+}
+
+/** A positive integer flag (e.g. --threads 2), or `fallback` when absent. */
+export function positiveIntFlag(parsed: Parsed, name: string, fallback: number): number;
+export function positiveIntFlag(parsed: Parsed, name: string): number | undefined;
+export function positiveIntFlag(parsed: Parsed, name: string, fallback?: number): number | undefined {
+  const raw = stringFlag(parsed, name);
+  if (raw === undefined) return fallback;
+  const value = Number(raw);
+  if (!/^\d+$/.test(raw.trim()) || !Number.isSafeInteger(value) || value < 1) {
+    throw new UsageError(`--${name} must be a positive integer, got '${raw}'`);
+  }
+  return value;
+}
+
+/** Rejects positionals a command does not take. */
+export function noPositionals(parsed: Parsed, command: string): void {
+  if (parsed.positionals.length > 0) {
+    throw new UsageError(`${command}: unexpected argument '${parsed.positionals[0]}' (see \`dlp ${command} --help\`)`);
+  }
+}

@@ -1,0 +1,38 @@
+/**
+ * What every backend provides: memory for tensors and a name to look kernels up by.
+ * Core code never imports a backend; it asks the kernel registry for `(kernel, backend.name)`.
+ */
+
+import type { DType, TypedArray } from '../dtype.js';
+
+export type BackendName = 'js' | 'native' | 'wasm';
+
+export const BACKEND_NAMES: readonly BackendName[] = ['native', 'wasm', 'js'];
+
+/** A tensor's memory, owned by one backend. Opaque outside that backend. */
+export interface Storage {
+  readonly length: number;
+  readonly dtype: DType;
+}
+
+export interface Backend {
+  readonly name: BackendName;
+  /** One line for people: e.g. "native (avx2+fma, 2 threads)". */
+  describe(): string;
+  supportsDType(dtype: DType): boolean;
+  /** Zero-filled storage of `length` elements. */
+  allocate(length: number, dtype: DType): Storage;
+  /** Storage holding a copy of `data`. */
+  upload(data: TypedArray): Storage;
+  /**
+   * A live view of the storage's elements (reads and writes go to the storage). On wasm the
+   * view is invalidated when wasm memory grows: take a fresh one after any allocation.
+   */
+  view(storage: Storage): TypedArray;
+  /** Frees the storage now (otherwise the garbage collector does it eventually). */
+  release(storage: Storage): void;
+  /** Worker threads kernels may use; 1 on backends without threads. */
+  readonly threads: number;
+  /** Sets the worker threads (like torch.set_num_threads); ArgumentError where unsupported. */
+  setThreads(threads: number): void;
+}

@@ -1,0 +1,56 @@
+/**
+ * The reference backend: plain TypeScript loops over typed arrays, float32 and float64.
+ * Slow on purpose-free clarity; every fast backend is tested against it.
+ */
+
+import type { DType, TypedArray } from '../../dtype.js';
+import { allocateTypedArray, dtypeOf } from '../../dtype.js';
+import { ArgumentError } from '../../errors.js';
+import type { Backend, Storage } from '../backend.js';
+import { registerJsKernels } from './kernels.js';
+
+/** On the js backend a storage is simply its typed array. */
+export interface JsStorage extends Storage {
+  readonly array: TypedArray;
+}
+
+export class JsBackend implements Backend {
+  readonly name = 'js' as const;
+  readonly threads = 1;
+
+  constructor() {
+    registerJsKernels();
+  }
+
+  describe(): string {
+    return 'js (TypeScript reference loops, float32/float64, 1 thread)';
+  }
+
+  supportsDType(_dtype: DType): boolean {
+    return true;
+  }
+
+  allocate(length: number, dtype: DType): JsStorage {
+    return wrap(allocateTypedArray(dtype, length));
+  }
+
+  upload(data: TypedArray): JsStorage {
+    return wrap(data.slice());
+  }
+
+  view(storage: Storage): TypedArray {
+    return (storage as JsStorage).array;
+  }
+
+  release(_storage: Storage): void {
+    // Garbage-collected like any typed array.
+  }
+
+  setThreads(threads: number): void {
+    if (threads !== 1) throw new ArgumentError(`the js backend runs on 1 thread; cannot use ${threads}`);
+  }
+}
+
+function wrap(array: TypedArray): JsStorage {
+  return { array, length: array.length, dtype: dtypeOf(array) };
+}

@@ -1,0 +1,84 @@
+/**
+ * The wasm backend: the same Rust kernels compiled to WebAssembly (simd128 when the engine has
+ * it). Tensors live inside wasm memory, so kernels run on them with no copy in or out; JS sees
+ * them through typed-array views that are re-made after memory grows.
+ */
+
+import type { DType, TypedArray } from '../../dtype.js';
+import { ArgumentError, DTypeError } from '../../errors.js';
+import { registerKernel } from '../../kernels/registry.js';
+import type { Backend, Storage } from '../backend.js';
+import type { WasmKernels } from './load.js';
+
+/** A buffer inside wasm memory: its byte address and element count. */
+interface WasmStorage extends Storage {
+  readonly ptr: number;
+  released: boolean;
+}
+
+export class WasmBackend implements Backend {
+  readonly name = 'wasm' as const;
+  readonly threads = 1;
+  readonly kernels: WasmKernels;
+  /** Frees a storage's wasm memory once its tensor is garbage-collected (unless released). */
+  readonly #finalizer: FinalizationRegistry<{ ptr: number; length: number }>;
+
+  constructor(kernels: WasmKernels) {
+    this.kernels = kernels;
+    this.#finalizer = new FinalizationRegistry(({ ptr, length }) => kernels.freeF32(ptr, length));
+    registerWasmKernels();
+  }
+
+  describe(): string {
+    return `wasm (${this.kernels.variant === 'simd' ? 'SIMD128' : 'scalar, no SIMD'}, 1 thread)`;
+  }
+
+  setThreads(threads: number): void {
+    if (threads !== 1) throw new ArgumentError(`the wasm backend runs on 1 thread; cannot use ${threads}`);
+  }
+
+  supportsDType(dtype: DType): boolean {
+    return dtype === 'float32';
+  }
+
+  allocate(length: number, dtype: DType): WasmStorage {
+    if (dtype !== 'float32') {
+      throw new DTypeError(`the wasm backend supports float32 only (got ${dtype}); float64 runs on the js backend`);
+    }
+    const ptr = this.kernels.allocF32(length);
+    const storage: WasmStorage = { ptr, length, dtype, released: false };
+    this.#finalizer.register(storage, { ptr, length }, storage);
+    return storage;
+  }
+
+  upload(data: TypedArray): WasmStorage {
+    const storage = this.allocate(data.length, data instanceof Float64Array ? 'float64' : 'float32');
+    this.view(storage).set(data);
+    return storage;
+  }
+
+  view(storage: Storage): Float32Array {
+    const s = storage as WasmStorage;
+    if (s.released) throw new ArgumentError('wasm backend: this tensor was disposed; its memory is gone');
+    return new Float32Array(this.kernels.memory().buffer, s.ptr, s.length);
+  }
+
+  release(storage: Storage): void {
+    const s = storage as WasmStorage;
+    if (s.released) return;
+    s.released = true;
+    this.#finalizer.unregister(s);
+    this.kernels.freeF32(s.ptr, s.length);
+  }
+}
+
+let registered = false;
+
+function registerWasmKernels(): void {
+  if (registered) return;
+  registered = true;
+  registerKernel('gemm', 'wasm', (backend, g) => {
+    const ptr = (s: Storage) => (s as WasmStorage).ptr;
+    (backend as WasmBackend).kernels.sgemm(g.transA, g.transB, g.m, g.n, g.k, g.alpha, ptr(g.a), ptr(g.b), g.beta, ptr(g.c));
+  });
+}

@@ -1,0 +1,34 @@
+/**
+ * Typed errors of @dlp/core. Every message names the thing at fault and what was expected,
+ * so the CLI can print it as its one line (exit code 2) and library users can `instanceof` it.
+ */
+
+/** Base class: anything dlp rejects on purpose (bad input, missing build, bad data). */
+export class DlpError extends Error {
+  override readonly name: string = 'DlpError';
+}
+
+/** Shapes that do not fit an operation, e.g. a matmul whose inner dimensions differ. */
+export class ShapeError extends DlpError {
+  override readonly name = 'ShapeError';
+}
+
+/** A dtype a backend or an op does not support (float64 is reference-backend only). */
+export class DTypeError extends DlpError {
+  override readonly name = 'DTypeError';
+}
+
+/** A backend that cannot be used here, with the reason (addon not built, no SIMD, ...). */
+export class BackendUnavailableError extends DlpError {
+  override readonly name = 'BackendUnavailableError';
+}
+
+/** A dataset file that is missing, truncated or malformed; the message names the file. */
+export class DataError extends DlpError {
+  override readonly name = 'DataError';
+}
+
+/** An argument outside its allowed range (negative learning rate, zero batch size, ...). */
+export class ArgumentError extends DlpError {
+  override readonly name = 'ArgumentError';
+}

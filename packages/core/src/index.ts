@@ -1,0 +1,32 @@
+/**
+ * @dlp/core: tensors on three backends (native Rust, wasm SIMD, pure-TypeScript reference),
+ * the kernels they run, and the CIFAR-10 data pipeline.
+ *
+ * @example
+ * import { Tensor, matmul, getBackend } from '@dlp/core';
+ * const a = Tensor.from([1, 2, 3, 4, 5, 6], [2, 3], { backend: 'native' });
+ * const b = Tensor.from([1, 0, 0, 1, 1, 1], [3, 2], { backend: 'native' });
+ * matmul(a, b).toArray(); // Float32Array [4, 5, 10, 11]
+ */
+
+export { Tensor, type TensorOptions } from './tensor.js';
+export { matmul } from './ops/matmul.js';
+export type { DType, TypedArray } from './dtype.js';
+export { type Shape, formatShape, sizeOf } from './shape.js';
+export type { Backend, BackendName, Storage } from './backends/backend.js';
+export { BACKEND_NAMES } from './backends/backend.js';
+export { getBackend, loadBackend, defaultBackend, setDefaultBackend, parseBackendName } from './backends/select.js';
+export { getKernel, hasKernel, registerKernel, KernelNotFoundError } from './kernels/registry.js';
+export type { GemmArgs, KernelName, KernelSignatures } from './kernels/registry.js';
+export { gemmReference } from './backends/js/gemm.js';
+export { wasmSimdSupported } from './backends/wasm/load.js';
+export {
+  DlpError,
+  ShapeError,
+  DTypeError,
+  BackendUnavailableError,
+  DataError,
+  ArgumentError,
+} from './errors.js';
+export { Rng } from './random.js';
+export * as data from './data/index.js';
