@@ -1,0 +1,116 @@
+/**
+ * Mini-batches exactly as the course's `DataSet.next_batch`: sequential through the array, the
+ * first epoch in file order, and a fresh shuffle whenever the next batch would run past the end.
+ */
+import { ArgumentError } from '../errors.js';
+import { Rng } from '../random.js';
+import { CIFAR10_IMAGE_BYTES } from './cifar10-format.js';
+import type { Cifar10Split } from './cifar10.js';
+import { centerImages } from './preprocess.js';
+
+/** One mini-batch. */
+export interface Batch {
+  /** B×3072 floats, `pixel − mean`, NCHW (B×3×32×32). */
+  x: Float32Array;
+  /** B labels, 0..9. */
+  labels: Uint8Array;
+  /** Which images of the split the batch holds (positions in the split, not in the order). */
+  indices: Uint32Array;
+}
+
+/** Options of {@link BatchIterator}. */
+export interface BatchIteratorOptions {
+  /** Images per batch, 1..N. */
+  batchSize: number;
+  /** The training mean image (Float32Array(3072)) subtracted from every image. */
+  mean: Float32Array;
+  /** Seed of the shuffles (ignored when `rng` is given). Default 0. */
+  seed?: number;
+  /** A generator to draw the shuffles from, e.g. one shared by the whole run. */
+  rng?: Rng;
+  /**
+   * When true, every `next()` returns the same three arrays, overwritten in place: no
+   * allocation per step, but a batch is only valid until the next call. Default false: each
+   * batch owns fresh arrays and may be kept.
+   */
+  reuseBuffers?: boolean;
+}
+
+/**
+ * Serves batches from a split. Batch k of an epoch holds positions k·B … k·B+B−1 of the
+ * current order. The first order is the file order. When `position + B > N`, the images left in that
+ * epoch are skipped (as the course does), a fresh permutation of all N images is drawn from the
+ * generator, and the batch starts at position 0 of it. So with N = 10, B = 4 the batches are
+ * [0..3], [4..7], then a shuffled [p0..p3], … and images 8, 9 are not seen in epoch 0.
+ */
+export class BatchIterator {
+  /** Epochs completed, i.e. reshuffles so far (the course's `epochs_completed`). */
+  epoch = 0;
+  /** Batches served so far. */
+  step = 0;
+
+  private readonly split: Cifar10Split;
+  private readonly batchSize: number;
+  private readonly mean: Float32Array;
+  private readonly rng: Rng;
+  private readonly reuse: boolean;
+  /** The current epoch's order: `order[p]` is the image at position p. */
+  private currentOrder: Uint32Array;
+  private position = 0;
+  private buffers: Batch | undefined;
+
+  constructor(split: Cifar10Split, options: BatchIteratorOptions) {
+    const { batchSize } = options;
+    if (!Number.isInteger(batchSize) || batchSize < 1 || batchSize > split.length) {
+      throw new ArgumentError(
+        `batch size must be an integer in 1..${split.length} (the split's size), got ${batchSize}`,
+      );
+    }
+    if (options.mean.length !== CIFAR10_IMAGE_BYTES) {
+      throw new ArgumentError(
+        `mean image must have ${CIFAR10_IMAGE_BYTES} values, got ${options.mean.length}`,
+      );
+    }
+    this.split = split;
+    this.batchSize = batchSize;
+    this.mean = options.mean;
+    this.rng = options.rng ?? new Rng(options.seed ?? 0);
+    this.reuse = options.reuseBuffers ?? false;
+    this.currentOrder = new Uint32Array(split.length);
+    for (let i = 0; i < split.length; i++) this.currentOrder[i] = i;
+  }
+
+  /** The current epoch's order of image indices (a copy). */
+  order(): Uint32Array {
+    return this.currentOrder.slice();
+  }
+
+  /** The next batch; see the class comment for the order and `reuseBuffers` for ownership. */
+  next(): Batch {
+    const b = this.batchSize;
+    if (this.position + b > this.split.length) {
+      this.epoch++;
+      this.currentOrder = this.rng.permutation(this.split.length);
+      this.position = 0;
+    }
+    const out = this.outputBuffers();
+    out.indices.set(this.currentOrder.subarray(this.position, this.position + b));
+    this.position += b;
+    this.step++;
+    for (let r = 0; r < b; r++) out.labels[r] = this.split.labels[out.indices[r]!]!;
+    centerImages(this.split.pixels, this.mean, out.indices, out.x);
+    return out;
+  }
+
+  private outputBuffers(): Batch {
+    const b = this.batchSize;
+    const fresh = (): Batch => ({
+      x: new Float32Array(b * CIFAR10_IMAGE_BYTES),
+      labels: new Uint8Array(b),
+      indices: new Uint32Array(b),
+    });
+    if (!this.reuse) return fresh();
+    this.buffers ??= fresh();
+    return this.buffers;
+  }
+}
