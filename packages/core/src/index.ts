@@ -15,7 +15,14 @@ export type { DType, TypedArray } from './dtype.js';
 export { type Shape, formatShape, sizeOf } from './shape.js';
 export type { Backend, BackendName, Storage } from './backends/backend.js';
 export { BACKEND_NAMES } from './backends/backend.js';
-export { getBackend, loadBackend, defaultBackend, setDefaultBackend, parseBackendName } from './backends/select.js';
+export {
+  getBackend,
+  loadBackend,
+  defaultBackend,
+  setDefaultBackend,
+  parseBackendName,
+  type LoadBackendOptions,
+} from './backends/select.js';
 export { getKernel, hasKernel, registerKernel, KernelNotFoundError } from './kernels/registry.js';
 export type { GemmArgs, KernelName, KernelSignatures } from './kernels/registry.js';
 export { gemmReference } from './backends/js/gemm.js';

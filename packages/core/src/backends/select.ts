@@ -29,11 +29,17 @@ export function getBackend(name: BackendName | string): Backend {
   return backend;
 }
 
+export interface LoadBackendOptions {
+  /** Where the page serves a copy of packages/core/wasm/ (the folder holding simd/ and scalar/). */
+  wasmUrl?: string | URL;
+}
+
 /** Like getBackend, but loads wasm asynchronously, as a browser page must. */
-export async function loadBackend(name: BackendName | string): Promise<Backend> {
+export async function loadBackend(name: BackendName | string, options: LoadBackendOptions = {}): Promise<Backend> {
   const backendName = parseBackendName(name);
   if (backendName === 'wasm' && !instances.has('wasm')) {
-    instances.set('wasm', new WasmBackend(await loadWasmKernels()));
+    const kernels = await loadWasmKernels(options.wasmUrl === undefined ? {} : { url: options.wasmUrl });
+    instances.set('wasm', new WasmBackend(kernels));
   }
   return getBackend(backendName);
 }

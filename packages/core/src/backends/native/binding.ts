@@ -3,11 +3,8 @@
  * `pnpm --filter @dlp/core build:native`, through the loader napi-rs generates.
  */
 
-import { existsSync } from 'node:fs';
-import { createRequire } from 'node:module';
-import { join } from 'node:path';
 import { BackendUnavailableError } from '../../errors.js';
-import { corePackageRoot } from '../../package-root.js';
+import { corePackageRoot, nodeBuiltins } from '../../node-builtins.js';
 
 /** The addon's functions (they mirror native/index.d.ts, generated from crates/node). */
 export interface NativeBinding {
@@ -23,15 +20,16 @@ let binding: NativeBinding | undefined;
 
 export function loadNativeBinding(): NativeBinding {
   if (binding) return binding;
-  const loader = join(corePackageRoot(), 'native', 'index.cjs');
-  if (!existsSync(loader)) {
+  const node = nodeBuiltins('the native backend');
+  const loader = node.path.join(corePackageRoot(node), 'native', 'index.cjs');
+  if (!node.fs.existsSync(loader)) {
     throw new BackendUnavailableError(
       `native backend unavailable: the addon is not built (${loader} is missing); ` +
         'run `pnpm --filter @dlp/core build:native` (needs Rust), or use --backend wasm or js',
     );
   }
   try {
-    binding = createRequire(import.meta.url)(loader) as NativeBinding;
+    binding = node.module.createRequire(import.meta.url)(loader) as NativeBinding;
   } catch (error) {
     const reason = error instanceof Error ? error.message.split('\n')[0] : String(error);
     throw new BackendUnavailableError(`native backend unavailable: loading ${loader} failed: ${reason}`);

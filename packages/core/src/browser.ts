@@ -1,0 +1,17 @@
+/**
+ * @dlp/core for browser pages (`@dlp/core/browser`): everything but the Node-only parts
+ * (the native addon's loader is still present but reports itself unavailable; the CIFAR-10
+ * file reader is left out). Load the wasm backend with `await loadBackend('wasm', { wasmUrl })`.
+ */
+
+export { Tensor, type TensorOptions } from './tensor.js';
+export { matmul } from './ops/matmul.js';
+export type { DType, TypedArray } from './dtype.js';
+export { type Shape, formatShape, sizeOf } from './shape.js';
+export type { Backend, BackendName, Storage } from './backends/backend.js';
+export { getBackend, loadBackend, setDefaultBackend, type LoadBackendOptions } from './backends/select.js';
+export { getKernel } from './kernels/registry.js';
+export { gemmReference } from './backends/js/gemm.js';
+export { wasmSimdSupported } from './backends/wasm/load.js';
+export { DlpError, ShapeError, DTypeError, BackendUnavailableError, ArgumentError } from './errors.js';
+export { Rng } from './random.js';
