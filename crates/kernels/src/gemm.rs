@@ -123,6 +123,20 @@ pub fn sgemm(spec: &GemmSpec, a: &[f32], b: &[f32], c: &mut [f32], threads: usiz
     Ok(())
 }
 
+/// Turns the `gemm` crate's wasm simd128 micro-kernels on or off (wasm32 only: elsewhere the
+/// switch exists but nothing reads it). With the `wasm-simd128` feature they start on, and the
+/// crate dispatches on this run-time flag, not on the build's target features: a build without
+/// `+simd128` must turn it off, or it runs the simd128 kernels anyway. The choice is cached by
+/// the first f32 GEMM call, so set it before any `sgemm`; later changes have no effect.
+pub fn set_wasm_simd128(enable: bool) {
+    gemm::set_wasm_simd128(enable);
+}
+
+/// Whether the `gemm` crate's wasm simd128 switch is on (see [`set_wasm_simd128`]).
+pub fn wasm_simd128_enabled() -> bool {
+    gemm::get_wasm_simd128()
+}
+
 /// C ← beta·C, with beta = 0 writing exact zeros (BLAS semantics: 0·NaN is 0 here).
 fn scale_in_place(c: &mut [f32], beta: f32) {
     if beta == 0.0 {

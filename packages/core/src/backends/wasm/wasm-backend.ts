@@ -6,6 +6,7 @@
 
 import type { DType, TypedArray } from '../../dtype.js';
 import { ArgumentError, DTypeError } from '../../errors.js';
+import { checkGemmLengths } from '../../kernels/gemm-lengths.js';
 import { registerKernel } from '../../kernels/registry.js';
 import type { Backend, Storage } from '../backend.js';
 import type { WasmKernels } from './load.js';
@@ -78,6 +79,7 @@ function registerWasmKernels(): void {
   if (registered) return;
   registered = true;
   registerKernel('gemm', 'wasm', (backend, g) => {
+    checkGemmLengths(g); // the binding gets bare pointers: lengths are checked here
     const ptr = (s: Storage) => (s as WasmStorage).ptr;
     (backend as WasmBackend).kernels.sgemm(g.transA, g.transB, g.m, g.n, g.k, g.alpha, ptr(g.a), ptr(g.b), g.beta, ptr(g.c));
   });

@@ -1,0 +1,298 @@
+/**
+ * Loads dlp's WebAssembly kernels (crates/wasm, built by `scripts/build-wasm.mjs` into
+ * `packages/core/wasm/<variant>/`): wasm-bindgen's `--target web` glue plus its `.wasm`.
+ *
+ * Two variants: `simd` (compiled with simd128, gemm's SIMD micro-kernels) and `scalar`. The
+ * default is `simd` where the engine validates SIMD code, else `scalar`; `DLP_WASM_SIMD=0` in
+ * the environment forces `scalar` (to measure what SIMD buys). Caveat: the `scalar` build runs
+ * scalar kernels but still contains the `gemm` crate's simd128 micro-kernels (compiled with a
+ * per-function `target_feature`, picked at run time), so an engine without SIMD rejects it too.
+ *
+ * Tensors live in the module's memory: `allocF32` returns a byte pointer, data is read and
+ * written through `new Float32Array(memory().buffer, ptr, length)`, and kernels take pointers,
+ * so a call copies nothing. Any allocation may grow the memory, which detaches earlier
+ * `ArrayBuffer`s: re-create views from `memory().buffer` after allocating.
+ *
+ * No static `node:` imports, so this module also loads in browsers; Node built-ins are reached
+ * through `process.getBuiltinModule` (Node >= 20.16, see node-builtins.ts).
+ */
+import { ArgumentError, BackendUnavailableError } from '../../errors.js';
+import { corePackageRoot, isNode, nodeBuiltins, type NodeBuiltins } from '../../node-builtins.js';
+
+export type WasmVariant = 'simd' | 'scalar';
+
+export interface WasmKernels {
+  readonly variant: WasmVariant;
+  /** The module's memory; every pointer is a byte offset into it. */
+  memory(): WebAssembly.Memory;
+  /** Allocates `length` zeroed f32 and returns the byte pointer. */
+  allocF32(length: number): number;
+  /** Frees a buffer from `allocF32`, with the length it was allocated with. */
+  freeF32(ptr: number, length: number): void;
+  /**
+   * C = alpha·op(A)·op(B) + beta·C, row-major, single thread: A is m×k (k×m when `transA`),
+   * B is k×n (n×k when `transB`), C is m×n, each a pointer from `allocF32`. Throws an `Error`
+   * with the kernel's message on wrong sizes, and when C overlaps A or B.
+   */
+  sgemm(
+    transA: boolean,
+    transB: boolean,
+    m: number,
+    n: number,
+    k: number,
+    alpha: number,
+    aPtr: number,
+    bPtr: number,
+    beta: number,
+    cPtr: number,
+  ): void;
+}
+
+export interface LoadWasmOptions {
+  /** Which build to load; default: `simd` when supported (and DLP_WASM_SIMD is not 0). */
+  variant?: WasmVariant;
+}
+
+export interface LoadWasmAsyncOptions extends LoadWasmOptions {
+  /**
+   * Base URL of the folder holding `simd/` and `scalar/` (e.g. `/wasm/` where a web app serves
+   * a copy of packages/core/wasm). Default: this package's own `wasm/` folder.
+   */
+  url?: string | URL;
+}
+
+/** What this module uses of wasm-bindgen's `--target web` glue (dlp_wasm.js). */
+interface WasmGlue {
+  default(input?: { module_or_path: BufferSource | WebAssembly.Module | URL | string }): Promise<unknown>;
+  initSync(input: { module: BufferSource | WebAssembly.Module }): unknown;
+  alloc_f32(len: number): number;
+  free_f32(ptr: number, len: number): void;
+  sgemm(
+    transA: boolean,
+    transB: boolean,
+    m: number,
+    n: number,
+    k: number,
+    alpha: number,
+    aPtr: number,
+    bPtr: number,
+    beta: number,
+    cPtr: number,
+  ): void;
+  simd128(): boolean;
+  /** The memory (not `memory`: that name is the module's own memory export). */
+  wasm_memory(): WebAssembly.Memory;
+}
+
+const GLUE_FILE = 'dlp_wasm.js';
+const WASM_FILE = 'dlp_wasm_bg.wasm';
+const BUILD_COMMAND = 'pnpm --filter @dlp/core build:wasm';
+
+/**
+ * The smallest module using a v128 op: `(func (result v128) i32.const 0 i8x16.splat
+ * i8x16.popcnt)`. Engines without SIMD reject it at validation.
+ */
+const SIMD_PROBE = new Uint8Array([
+  0, 97, 115, 109, 1, 0, 0, 0, 1, 5, 1, 96, 0, 1, 123, 3, 2, 1, 0, 10, 10, 1, 8, 0, 65, 0, 253, 15, 253, 98, 11,
+]);
+
+let simdSupported: boolean | undefined;
+
+/** Whether this engine supports WebAssembly SIMD (simd128). */
+export function wasmSimdSupported(): boolean {
+  if (simdSupported === undefined) {
+    try {
+      simdSupported = typeof WebAssembly === 'object' && WebAssembly.validate(SIMD_PROBE);
+    } catch {
+      simdSupported = false;
+    }
+  }
+  return simdSupported;
+}
+
+/**
+ * One instance per glue file per process (the glue keeps its instance in a module global), keyed
+ * by the glue's URL: sync and async loads of the same build share it.
+ */
+const loaded = new Map<string, WasmKernels>();
+const loading = new Map<string, Promise<WasmKernels>>();
+
+/** Loads a variant synchronously (Node only): reads the files from this package's wasm/ folder. */
+export function loadWasmKernelsSync(options: LoadWasmOptions = {}): WasmKernels {
+  const variant = chooseVariant(options.variant);
+  if (!isNode()) {
+    throw new BackendUnavailableError(
+      'wasm backend: loadWasmKernelsSync reads files, which only Node can; in browsers use `await loadWasmKernels({ url })`',
+    );
+  }
+  const node = nodeBuiltins('loadWasmKernelsSync');
+  const dir = node.path.join(corePackageRoot(node), 'wasm', variant);
+  const gluePath = node.path.join(dir, GLUE_FILE);
+  const key = node.url.pathToFileURL(gluePath).href;
+  const cached = loaded.get(key);
+  if (cached) return cached;
+  const wasmPath = node.path.join(dir, WASM_FILE);
+  requireBuilt(node, variant, [gluePath, wasmPath]);
+  // An ES module loaded synchronously: require(esm), on by default since Node 20.19 / 22.12.
+  const require = node.module.createRequire(gluePath);
+  let glue: WasmGlue;
+  try {
+    glue = require(gluePath) as WasmGlue;
+  } catch (err) {
+    throw new BackendUnavailableError(
+      `wasm backend: cannot load ${gluePath} synchronously (${errorMessage(err)}); ` +
+        'it needs Node >= 20.19 (require of ES modules), or use `await loadWasmKernels()`',
+    );
+  }
+  try {
+    glue.initSync({ module: node.fs.readFileSync(wasmPath) });
+  } catch (err) {
+    throw new BackendUnavailableError(
+      `wasm backend: cannot instantiate ${wasmPath} (${errorMessage(err)}); rebuild it with \`${BUILD_COMMAND}\``,
+    );
+  }
+  return remember(key, wrap(variant, glue));
+}
+
+/** Loads a variant: in Node from this package's files (or `url`), in browsers by fetching `url`. */
+export async function loadWasmKernels(options: LoadWasmAsyncOptions = {}): Promise<WasmKernels> {
+  const variant = chooseVariant(options.variant);
+  const node = isNode() ? nodeBuiltins('loadWasmKernels') : undefined;
+  const base = baseUrl(options.url, node);
+  const glueUrl = new URL(`${variant}/${GLUE_FILE}`, base);
+  const key = glueUrl.href;
+  const cached = loaded.get(key);
+  if (cached) return cached;
+  let pending = loading.get(key);
+  if (!pending) {
+    pending = loadAsync(variant, base, node).finally(() => loading.delete(key));
+    loading.set(key, pending);
+  }
+  return pending;
+}
+
+async function loadAsync(variant: WasmVariant, base: URL, node: NodeBuiltins | undefined): Promise<WasmKernels> {
+  const glueUrl = new URL(`${variant}/${GLUE_FILE}`, base);
+  const wasmUrl = new URL(`${variant}/${WASM_FILE}`, base);
+  let wasmInput: BufferSource | URL = wasmUrl;
+  if (node && glueUrl.protocol === 'file:') {
+    // Node's fetch does not read file: URLs, so hand the glue the bytes.
+    const gluePath = node.url.fileURLToPath(glueUrl);
+    const wasmPath = node.url.fileURLToPath(wasmUrl);
+    requireBuilt(node, variant, [gluePath, wasmPath]);
+    wasmInput = node.fs.readFileSync(wasmPath);
+  }
+  let glue: WasmGlue;
+  try {
+    glue = (await import(/* @vite-ignore */ glueUrl.href)) as WasmGlue;
+  } catch (err) {
+    throw new BackendUnavailableError(
+      `wasm backend: cannot load ${glueUrl.href} (${errorMessage(err)}); ` +
+        `build it with \`${BUILD_COMMAND}\` and serve packages/core/wasm/ at ${base.href}`,
+    );
+  }
+  try {
+    await glue.default({ module_or_path: wasmInput });
+  } catch (err) {
+    throw new BackendUnavailableError(
+      `wasm backend: cannot instantiate ${wasmUrl.href} (${errorMessage(err)}); ` +
+        `rebuild it with \`${BUILD_COMMAND}\``,
+    );
+  }
+  return remember(glueUrl.href, wrap(variant, glue));
+}
+
+function remember(key: string, kernels: WasmKernels): WasmKernels {
+  const existing = loaded.get(key);
+  if (existing) return existing;
+  loaded.set(key, kernels);
+  return kernels;
+}
+
+function chooseVariant(requested: WasmVariant | undefined): WasmVariant {
+  if (requested !== undefined) {
+    if (requested !== 'simd' && requested !== 'scalar') {
+      throw new ArgumentError(`wasm backend: variant must be 'simd' or 'scalar', got ${String(requested)}`);
+    }
+    if (requested === 'simd' && !wasmSimdSupported()) {
+      throw new BackendUnavailableError(
+        "wasm backend: variant 'simd' needs WebAssembly SIMD, which this engine lacks; use 'scalar'",
+      );
+    }
+    return requested;
+  }
+  if (envValue('DLP_WASM_SIMD') === '0') return 'scalar';
+  return wasmSimdSupported() ? 'simd' : 'scalar';
+}
+
+/** Wraps the glue, checking sizes and pointers are integers (wasm-bindgen would wrap them). */
+function wrap(variant: WasmVariant, glue: WasmGlue): WasmKernels {
+  if (glue.simd128() !== (variant === 'simd')) {
+    throw new BackendUnavailableError(
+      `wasm backend: the '${variant}' build reports simd128=${String(glue.simd128())}; ` +
+        `rebuild it with \`${BUILD_COMMAND} --force\``,
+    );
+  }
+  return {
+    variant,
+    memory: () => glue.wasm_memory(),
+    allocF32(length) {
+      return glue.alloc_f32(index('allocF32', 'length', length));
+    },
+    freeF32(ptr, length) {
+      glue.free_f32(index('freeF32', 'ptr', ptr), index('freeF32', 'length', length));
+    },
+    sgemm(transA, transB, m, n, k, alpha, aPtr, bPtr, beta, cPtr) {
+      glue.sgemm(
+        transA,
+        transB,
+        index('sgemm', 'm', m),
+        index('sgemm', 'n', n),
+        index('sgemm', 'k', k),
+        alpha,
+        index('sgemm', 'aPtr', aPtr),
+        index('sgemm', 'bPtr', bPtr),
+        beta,
+        index('sgemm', 'cPtr', cPtr),
+      );
+    },
+  };
+}
+
+/** A wasm32 usize: a non-negative integer below 2^32. */
+function index(fn: string, name: string, value: number): number {
+  if (!Number.isInteger(value) || value < 0 || value > 0xffff_ffff) {
+    throw new ArgumentError(`${fn}: ${name} must be an integer in [0, 2^32), got ${value}`);
+  }
+  return value;
+}
+
+function envValue(name: string): string | undefined {
+  return typeof process === 'object' ? process.env?.[name] : undefined;
+}
+
+function baseUrl(url: string | URL | undefined, node: NodeBuiltins | undefined): URL {
+  if (url !== undefined) {
+    const href = String(url);
+    const withSlash = href.endsWith('/') ? href : `${href}/`;
+    const page = typeof location === 'object' ? location.href : undefined;
+    return page === undefined ? new URL(withSlash) : new URL(withSlash, page);
+  }
+  if (node) return node.url.pathToFileURL(node.path.join(corePackageRoot(node), 'wasm') + node.path.sep);
+  // Browser without a url: the package's wasm/ beside dist/ (bundled) or three levels above src/backends/wasm/.
+  const here = import.meta.url;
+  return new URL(here.includes('/src/backends/wasm/') ? '../../../wasm/' : '../wasm/', here);
+}
+
+function requireBuilt(node: NodeBuiltins, variant: WasmVariant, files: string[]): void {
+  const missing = files.find((f) => !node.fs.existsSync(f));
+  if (missing !== undefined) {
+    throw new BackendUnavailableError(
+      `wasm backend: ${missing} is missing (the '${variant}' build); build it with \`${BUILD_COMMAND}\``,
+    );
+  }
+}
+
+function errorMessage(err: unknown): string {
+  return err instanceof Error ? err.message : String(err);
+}

@@ -1,0 +1,272 @@
+// The wasm binding (crates/wasm) as loaded by src/backends/wasm/load.ts, both builds. These tests
+// need packages/core/wasm/{simd,scalar}/ (`pnpm --filter @dlp/core build:wasm`) and fail, not
+// skip, without them.
+import { afterEach, describe, expect, it } from 'vitest';
+
+import { ArgumentError, BackendUnavailableError } from '../src/errors.js';
+import {
+  loadWasmKernels,
+  loadWasmKernelsSync,
+  wasmSimdSupported,
+  type WasmKernels,
+  type WasmVariant,
+} from '../src/backends/wasm/load.js';
+
+/** Deterministic values in [-1, 1) (xorshift32), so a failure reproduces. */
+function randomArray(length: number, seed: number): Float32Array {
+  const out = new Float32Array(length);
+  let s = seed >>> 0 || 1;
+  for (let i = 0; i < length; i++) {
+    s ^= s << 13;
+    s >>>= 0;
+    s ^= s >>> 17;
+    s ^= s << 5;
+    s >>>= 0;
+    out[i] = s / 2 ** 31 - 1;
+  }
+  return out;
+}
+
+interface Case {
+  transA: boolean;
+  transB: boolean;
+  m: number;
+  n: number;
+  k: number;
+  alpha: number;
+  beta: number;
+}
+
+/** alpha·op(A)·op(B) + beta·C by the textbook triple loop, in f64. */
+function naiveSgemm(c: Case, a: Float32Array, b: Float32Array, c0: Float32Array): Float64Array {
+  const out = new Float64Array(c.m * c.n);
+  for (let i = 0; i < c.m; i++) {
+    for (let j = 0; j < c.n; j++) {
+      let acc = 0;
+      for (let p = 0; p < c.k; p++) {
+        const av = c.transA ? a[p * c.m + i]! : a[i * c.k + p]!;
+        const bv = c.transB ? b[j * c.k + p]! : b[p * c.n + j]!;
+        acc += av * bv;
+      }
+      out[i * c.n + j] = c.alpha * acc + (c.beta === 0 ? 0 : c.beta * c0[i * c.n + j]!);
+    }
+  }
+  return out;
+}
+
+/** max |got - want| / max |want|: error relative to the result's scale. */
+function relativeError(got: Float32Array, want: Float64Array): number {
+  let diff = 0;
+  let scale = 0;
+  for (let i = 0; i < want.length; i++) {
+    diff = Math.max(diff, Math.abs(got[i]! - want[i]!));
+    scale = Math.max(scale, Math.abs(want[i]!));
+  }
+  return scale === 0 ? diff : diff / scale;
+}
+
+/** A buffer in wasm memory holding `data`; views are made fresh since memory may have grown. */
+function upload(w: WasmKernels, data: Float32Array): number {
+  const ptr = w.allocF32(data.length);
+  new Float32Array(w.memory().buffer, ptr, data.length).set(data);
+  return ptr;
+}
+
+function download(w: WasmKernels, ptr: number, length: number): Float32Array {
+  return new Float32Array(w.memory().buffer, ptr, length).slice();
+}
+
+/** Runs one case through the kernel and returns its error against the naive loop. */
+function runCase(w: WasmKernels, c: Case, seed: number): number {
+  const a = randomArray(c.m * c.k, seed);
+  const b = randomArray(c.k * c.n, seed + 1);
+  const c0 = c.beta === 0 ? new Float32Array(c.m * c.n).fill(Number.NaN) : randomArray(c.m * c.n, seed + 2);
+  const aPtr = upload(w, a);
+  const bPtr = upload(w, b);
+  const cPtr = upload(w, c0);
+  try {
+    w.sgemm(c.transA, c.transB, c.m, c.n, c.k, c.alpha, aPtr, bPtr, c.beta, cPtr);
+    return relativeError(download(w, cPtr, c.m * c.n), naiveSgemm(c, a, b, c0));
+  } finally {
+    w.freeF32(aPtr, a.length);
+    w.freeF32(bPtr, b.length);
+    w.freeF32(cPtr, c0.length);
+  }
+}
+
+const CASES: Case[] = [
+  { transA: false, transB: false, m: 1, n: 1, k: 1, alpha: 1, beta: 0 },
+  { transA: false, transB: false, m: 7, n: 5, k: 3, alpha: 1, beta: 0 },
+  { transA: false, transB: false, m: 33, n: 17, k: 65, alpha: 0.5, beta: 2 },
+  { transA: true, transB: false, m: 31, n: 29, k: 37, alpha: -1.5, beta: 0.25 },
+  { transA: false, transB: true, m: 13, n: 70, k: 129, alpha: 2, beta: -1 },
+  { transA: true, transB: true, m: 67, n: 45, k: 23, alpha: 1, beta: 1 },
+  { transA: false, transB: false, m: 1, n: 101, k: 57, alpha: 1, beta: 0.5 }, // a row: gemv path
+  { transA: false, transB: true, m: 99, n: 1, k: 203, alpha: 0.75, beta: 0 }, // a column
+  { transA: false, transB: false, m: 130, n: 257, k: 300, alpha: 1, beta: 0 }, // several blocks
+  { transA: true, transB: false, m: 9, n: 11, k: 0, alpha: 1, beta: 3 }, // k = 0: C = beta·C
+];
+
+const variants: WasmVariant[] = ['simd', 'scalar'];
+
+describe('wasm kernels loader', () => {
+  const savedEnv = process.env.DLP_WASM_SIMD;
+  afterEach(() => {
+    if (savedEnv === undefined) delete process.env.DLP_WASM_SIMD;
+    else process.env.DLP_WASM_SIMD = savedEnv;
+  });
+
+  it('detects SIMD support (Node 20 has it)', () => {
+    expect(wasmSimdSupported()).toBe(true);
+  });
+
+  it('loads the scalar build asynchronously (import() of the glue)', async () => {
+    const w = await loadWasmKernels({ variant: 'scalar' });
+    expect(w.variant).toBe('scalar');
+    expect(w.memory()).toBeInstanceOf(WebAssembly.Memory);
+    expect(runCase(w, CASES[2]!, 1)).toBeLessThan(1e-5);
+  });
+
+  it('loads the simd build synchronously (initSync)', () => {
+    const w = loadWasmKernelsSync({ variant: 'simd' });
+    expect(w.variant).toBe('simd');
+    expect(w.memory()).toBeInstanceOf(WebAssembly.Memory);
+    expect(runCase(w, CASES[2]!, 1)).toBeLessThan(1e-5);
+  });
+
+  it('returns one instance per variant, sync and async alike', async () => {
+    expect(loadWasmKernelsSync({ variant: 'scalar' })).toBe(await loadWasmKernels({ variant: 'scalar' }));
+    expect(await loadWasmKernels({ variant: 'simd' })).toBe(loadWasmKernelsSync({ variant: 'simd' }));
+    expect(loadWasmKernelsSync({ variant: 'simd' }).memory()).not.toBe(
+      loadWasmKernelsSync({ variant: 'scalar' }).memory(),
+    );
+  });
+
+  it('defaults to simd, and to scalar under DLP_WASM_SIMD=0', () => {
+    delete process.env.DLP_WASM_SIMD;
+    expect(loadWasmKernelsSync().variant).toBe('simd');
+    process.env.DLP_WASM_SIMD = '0';
+    expect(loadWasmKernelsSync().variant).toBe('scalar');
+  });
+
+  it('rejects an unknown variant', () => {
+    expect(() => loadWasmKernelsSync({ variant: 'avx' as WasmVariant })).toThrow(ArgumentError);
+  });
+});
+
+describe.each(variants)('wasm sgemm (%s build)', (variant) => {
+  const w = (): WasmKernels => loadWasmKernelsSync({ variant });
+
+  it.each(CASES.map((c, i) => [i, c] as const))(
+    'case %i matches the naive loop',
+    (i, c) => {
+      expect(runCase(w(), c, 100 + i)).toBeLessThan(1e-5);
+    },
+  );
+
+  it('allocates zeroed, 4-aligned buffers, including empty ones', () => {
+    const ptrs = [0, 1, 3, 1000].map((len) => [w().allocF32(len), len] as const);
+    for (const [ptr, len] of ptrs) {
+      expect(ptr % 4).toBe(0);
+      expect(ptr).toBeGreaterThan(0);
+      expect(Array.from(new Float32Array(w().memory().buffer, ptr, len)).every((v) => v === 0)).toBe(true);
+    }
+    for (const [ptr, len] of ptrs) w().freeF32(ptr, len);
+  });
+
+  it('ignores C when beta = 0 (NaN does not leak) and handles m = 0', () => {
+    expect(runCase(w(), { transA: false, transB: false, m: 5, n: 6, k: 7, alpha: 1, beta: 0 }, 7)).toBeLessThan(1e-5);
+    const a = w().allocF32(0);
+    const b = w().allocF32(12);
+    const c = w().allocF32(0);
+    expect(() => w().sgemm(false, false, 0, 4, 3, 1, a, b, 0, c)).not.toThrow();
+    w().freeF32(a, 0);
+    w().freeF32(b, 12);
+    w().freeF32(c, 0);
+  });
+
+  it('throws an Error with a message for bad pointers, sizes and overlap', () => {
+    const k = w();
+    const a = k.allocF32(6); // 2x3
+    const b = k.allocF32(12); // 3x4
+    const c = k.allocF32(8); // 2x4
+    try {
+      const end = k.memory().buffer.byteLength;
+      // A buffer running past the end of wasm memory.
+      expect(() => k.sgemm(false, false, 2, 4, 3, 1, end - 8, b, 0, c)).toThrow(
+        /sgemm: A at byte \d+ with 6 floats is not a 4-aligned buffer inside wasm memory/,
+      );
+      // Misaligned and null pointers.
+      expect(() => k.sgemm(false, false, 2, 4, 3, 1, a, b + 2, 0, c)).toThrow(/sgemm: B at byte \d+ .*4-aligned/);
+      expect(() => k.sgemm(false, false, 2, 4, 3, 1, a, b, 0, 0)).toThrow(/sgemm: C at byte 0/);
+      // Sizes whose element count overflows wasm32.
+      expect(() => k.sgemm(false, false, 65536, 65536, 1, 1, a, b, 0, c)).toThrow(/sgemm: C of 65536x65536 elements overflows/);
+      // C overlapping A or B (partly or exactly).
+      expect(() => k.sgemm(false, false, 2, 4, 3, 1, a, b, 0, a)).toThrow(/sgemm: C .* overlaps A/);
+      expect(() => k.sgemm(false, false, 2, 4, 3, 1, a, b, 0, b + 16)).toThrow(/sgemm: C .* overlaps B/);
+      // A and B may share memory (both are only read).
+      expect(() => k.sgemm(false, true, 2, 2, 3, 1, a, a, 0, c)).not.toThrow();
+      // Sizes the wrapper rejects before wasm-bindgen would wrap them modulo 2^32.
+      expect(() => k.sgemm(false, false, -1, 4, 3, 1, a, b, 0, c)).toThrow(ArgumentError);
+      expect(() => k.sgemm(false, false, 2.5, 4, 3, 1, a, b, 0, c)).toThrow(/sgemm: m must be an integer/);
+      expect(() => k.allocF32(Number.NaN)).toThrow(ArgumentError);
+      expect(() => k.freeF32(2, 1)).toThrow(/free_f32: 2 is not a pointer from alloc_f32/);
+      // The errors are JS Errors, and the instance still works afterwards.
+      try {
+        k.sgemm(false, false, 2, 4, 3, 1, a, b, 0, a);
+      } catch (err) {
+        expect(err).toBeInstanceOf(Error);
+      }
+      expect(runCase(k, CASES[1]!, 9)).toBeLessThan(1e-5);
+    } finally {
+      k.freeF32(a, 6);
+      k.freeF32(b, 12);
+      k.freeF32(c, 8);
+    }
+  });
+
+  it('keeps working after the memory grows', () => {
+    const k = w();
+    const shape: Case = { transA: false, transB: true, m: 21, n: 19, k: 35, alpha: 1.25, beta: 0.5 };
+    const a = randomArray(shape.m * shape.k, 41);
+    const b = randomArray(shape.k * shape.n, 42);
+    const c0 = randomArray(shape.m * shape.n, 43);
+    const aPtr = upload(k, a);
+    const bPtr = upload(k, b);
+    const cPtr = upload(k, c0);
+    const before = k.memory().buffer;
+    const bytesBefore = before.byteLength;
+    // 32 MiB more than the memory holds now: forces memory.grow, detaching `before`.
+    const bigLength = (bytesBefore + 32 * 1024 * 1024) / 4;
+    const big = k.allocF32(bigLength);
+    try {
+      expect(k.memory().buffer.byteLength).toBeGreaterThan(bytesBefore);
+      expect(before.byteLength).toBe(0); // the old view's buffer is detached
+      // Old pointers stay valid; the data they hold survived the growth.
+      k.sgemm(shape.transA, shape.transB, shape.m, shape.n, shape.k, shape.alpha, aPtr, bPtr, shape.beta, cPtr);
+      expect(relativeError(download(k, cPtr, shape.m * shape.n), naiveSgemm(shape, a, b, c0))).toBeLessThan(1e-5);
+      // The new, large buffer is usable as an operand too (last rows of it as C).
+      const tail = big + (bigLength - shape.m * shape.n) * 4;
+      new Float32Array(k.memory().buffer, tail, shape.m * shape.n).set(c0);
+      k.sgemm(shape.transA, shape.transB, shape.m, shape.n, shape.k, shape.alpha, aPtr, bPtr, shape.beta, tail);
+      expect(relativeError(download(k, tail, shape.m * shape.n), naiveSgemm(shape, a, b, c0))).toBeLessThan(1e-5);
+      expect(runCase(k, CASES[5]!, 44)).toBeLessThan(1e-5);
+    } finally {
+      k.freeF32(big, bigLength);
+      k.freeF32(aPtr, a.length);
+      k.freeF32(bPtr, b.length);
+      k.freeF32(cPtr, c0.length);
+    }
+  });
+});
+
+describe('missing build', () => {
+  it('is reported as BackendUnavailableError naming the file and the build command', async () => {
+    // A base URL with no build in it stands in for a clean checkout.
+    const empty = new URL('./no-such-wasm-dir/', import.meta.url);
+    const err = await loadWasmKernels({ variant: 'scalar', url: empty }).catch((e: unknown) => e);
+    expect(err).toBeInstanceOf(BackendUnavailableError);
+    expect((err as Error).message).toMatch(/no-such-wasm-dir.*dlp_wasm\.js is missing/);
+    expect((err as Error).message).toContain('pnpm --filter @dlp/core build:wasm');
+  });
+});
