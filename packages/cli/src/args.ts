@@ -18,8 +18,13 @@ export function parseFlags(argv: string[], options: FlagSpec, command: string): 
     const { values, positionals } = parseArgs({ args: argv, options, allowPositionals: true, strict: true });
     return { values: values as Parsed['values'], positionals };
   } catch (error) {
+    // parseArgs' messages run over several lines; the CLI's contract is one line.
     const message = error instanceof Error ? error.message : String(error);
-    throw new UsageError(`${command}: ${message.replace(/\. To specify a positional.*$/s, '')} (see \`dlp ${command} --help\`)`);
+    const ambiguous = /^Option '(--[\w-]+)[^']*' argument is ambiguous/.exec(message);
+    const line = ambiguous
+      ? `${ambiguous[1]} needs a value; one starting with '-' is written ${ambiguous[1]}=VALUE`
+      : message.split('\n')[0]!.replace(/\. To specify a positional.*$/, '');
+    throw new UsageError(`${command}: ${line} (see \`dlp ${command} --help\`)`);
   }
 }
 
