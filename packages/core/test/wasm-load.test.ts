@@ -11,46 +11,21 @@ import {
   type WasmKernels,
   type WasmVariant,
 } from '../src/backends/wasm/load.js';
+import { gemmReference } from '../src/backends/js/gemm.js';
+import { Rng } from '../src/random.js';
+import { randomArray as seededArray, type GemmShape } from './backends/helpers.js';
 
-/** Deterministic values in [-1, 1) (xorshift32), so a failure reproduces. */
+/** Deterministic values in [-1, 1), so a failure reproduces. */
 function randomArray(length: number, seed: number): Float32Array {
-  const out = new Float32Array(length);
-  let s = seed >>> 0 || 1;
-  for (let i = 0; i < length; i++) {
-    s ^= s << 13;
-    s >>>= 0;
-    s ^= s >>> 17;
-    s ^= s << 5;
-    s >>>= 0;
-    out[i] = s / 2 ** 31 - 1;
-  }
-  return out;
+  return seededArray(new Rng(seed), length);
 }
 
-interface Case {
-  transA: boolean;
-  transB: boolean;
-  m: number;
-  n: number;
-  k: number;
-  alpha: number;
-  beta: number;
-}
+type Case = GemmShape;
 
-/** alpha·op(A)·op(B) + beta·C by the textbook triple loop, in f64. */
+/** alpha·op(A)·op(B) + beta·C by the reference backend's loops, in f64. */
 function naiveSgemm(c: Case, a: Float32Array, b: Float32Array, c0: Float32Array): Float64Array {
-  const out = new Float64Array(c.m * c.n);
-  for (let i = 0; i < c.m; i++) {
-    for (let j = 0; j < c.n; j++) {
-      let acc = 0;
-      for (let p = 0; p < c.k; p++) {
-        const av = c.transA ? a[p * c.m + i]! : a[i * c.k + p]!;
-        const bv = c.transB ? b[j * c.k + p]! : b[p * c.n + j]!;
-        acc += av * bv;
-      }
-      out[i * c.n + j] = c.alpha * acc + (c.beta === 0 ? 0 : c.beta * c0[i * c.n + j]!);
-    }
-  }
+  const out = Float64Array.from(c0);
+  gemmReference(c, a, b, out);
   return out;
 }
 

@@ -21,6 +21,20 @@ import { corePackageRoot, isNode, nodeBuiltins, type NodeBuiltins } from '../../
 
 export type WasmVariant = 'simd' | 'scalar';
 
+/** The binding's GEMM: sizes, scalars and byte pointers into wasm memory (see WasmKernels.sgemm). */
+export type SgemmOnPointers = (
+  transA: boolean,
+  transB: boolean,
+  m: number,
+  n: number,
+  k: number,
+  alpha: number,
+  aPtr: number,
+  bPtr: number,
+  beta: number,
+  cPtr: number,
+) => void;
+
 export interface WasmKernels {
   readonly variant: WasmVariant;
   /** The module's memory; every pointer is a byte offset into it. */
@@ -34,18 +48,7 @@ export interface WasmKernels {
    * B is k×n (n×k when `transB`), C is m×n, each a pointer from `allocF32`. Throws an `Error`
    * with the kernel's message on wrong sizes, and when C overlaps A or B.
    */
-  sgemm(
-    transA: boolean,
-    transB: boolean,
-    m: number,
-    n: number,
-    k: number,
-    alpha: number,
-    aPtr: number,
-    bPtr: number,
-    beta: number,
-    cPtr: number,
-  ): void;
+  sgemm: SgemmOnPointers;
 }
 
 export interface LoadWasmOptions {
@@ -67,18 +70,7 @@ interface WasmGlue {
   initSync(input: { module: BufferSource | WebAssembly.Module }): unknown;
   alloc_f32(len: number): number;
   free_f32(ptr: number, len: number): void;
-  sgemm(
-    transA: boolean,
-    transB: boolean,
-    m: number,
-    n: number,
-    k: number,
-    alpha: number,
-    aPtr: number,
-    bPtr: number,
-    beta: number,
-    cPtr: number,
-  ): void;
+  sgemm: SgemmOnPointers;
   simd128(): boolean;
   /** The memory (not `memory`: that name is the module's own memory export). */
   wasm_memory(): WebAssembly.Memory;
