@@ -20,9 +20,109 @@ export interface GemmArgs {
   c: Storage;
 }
 
-/** Every kernel's signature, by name. Later kernels (conv2d, softmax, ...) add entries here. */
+/** out[r][c] = x[r][c] + bias[c] over a rows×cols matrix (out may be x: in place). */
+export interface BiasAddArgs {
+  x: Storage;
+  bias: Storage;
+  out: Storage;
+  rows: number;
+  cols: number;
+}
+
+/** out[c] = beta·out[c] + Σ_r x[r][c]: column sums of a rows×cols matrix (a bias gradient). */
+export interface ColumnSumArgs {
+  x: Storage;
+  out: Storage;
+  rows: number;
+  cols: number;
+  beta: number;
+}
+
+/** ELU, elementwise: out = x > 0 ? x : alpha·(eˣ − 1) (out may be x). */
+export interface EluArgs {
+  x: Storage;
+  out: Storage;
+  alpha: number;
+}
+
+/** ELU backward from its input: dx = dout · (x > 0 ? 1 : alpha·eˣ) (dx may be dout). */
+export interface EluBackwardArgs {
+  x: Storage;
+  dout: Storage;
+  dx: Storage;
+  alpha: number;
+}
+
+/** Row softmax with the max trick: out[r] = exp(x[r] − max x[r]) / Σ exp(x[r] − max x[r]). */
+export interface SoftmaxArgs {
+  x: Storage;
+  out: Storage;
+  rows: number;
+  cols: number;
+}
+
+/** Softmax backward from its output s: dx[r] = s[r] ∘ (dout[r] − Σ_c dout[r][c]·s[r][c]). */
+export interface SoftmaxBackwardArgs {
+  s: Storage;
+  dout: Storage;
+  dx: Storage;
+  rows: number;
+  cols: number;
+}
+
+/**
+ * Cross-entropy of probabilities against one-hot (or soft) targets, mean over rows:
+ * loss = −(1/rows)·Σ t·log p, terms with t = 0 skipped. The kernel returns the loss.
+ */
+export interface CrossEntropyArgs {
+  probs: Storage;
+  targets: Storage;
+  rows: number;
+  cols: number;
+}
+
+/** Gradient of CrossEntropyArgs' loss wrt the probabilities: dprobs = −t / (p·rows). */
+export interface CrossEntropyBackwardArgs {
+  probs: Storage;
+  targets: Storage;
+  dprobs: Storage;
+  rows: number;
+  cols: number;
+}
+
+/**
+ * Fused softmax + cross-entropy on logits with integer labels (0..cols−1), mean over rows.
+ * Returns the loss; writes dlogits = (softmax − onehot)/rows and probs when given.
+ */
+export interface SoftmaxCrossEntropyArgs {
+  logits: Storage;
+  labels: Int32Array;
+  rows: number;
+  cols: number;
+  dlogits?: Storage;
+  probs?: Storage;
+}
+
+/** Plain SGD step: param −= lr·grad. */
+export interface SgdUpdateArgs {
+  param: Storage;
+  grad: Storage;
+  lr: number;
+}
+
+/** Every kernel's signature, by name. Later kernels (conv2d, batchnorm, ...) add entries here. */
 export interface KernelSignatures {
   gemm: (backend: Backend, args: GemmArgs) => void;
+  biasAdd: (backend: Backend, args: BiasAddArgs) => void;
+  columnSum: (backend: Backend, args: ColumnSumArgs) => void;
+  elu: (backend: Backend, args: EluArgs) => void;
+  eluBackward: (backend: Backend, args: EluBackwardArgs) => void;
+  softmax: (backend: Backend, args: SoftmaxArgs) => void;
+  softmaxBackward: (backend: Backend, args: SoftmaxBackwardArgs) => void;
+  crossEntropy: (backend: Backend, args: CrossEntropyArgs) => number;
+  crossEntropyBackward: (backend: Backend, args: CrossEntropyBackwardArgs) => void;
+  softmaxCrossEntropy: (backend: Backend, args: SoftmaxCrossEntropyArgs) => number;
+  sgdUpdate: (backend: Backend, args: SgdUpdateArgs) => void;
 }
 
 export type KernelName = keyof KernelSignatures;
