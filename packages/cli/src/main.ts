@@ -7,6 +7,7 @@ import { DlpError } from '@dlp/core';
 import { BACKENDS_HELP, runBackends } from './commands/backends.js';
 import { BENCH_GEMM_HELP, runBenchGemm } from './commands/bench-gemm.js';
 import { DATA_CHECK_HELP, runDataCheck } from './commands/data-check.js';
+import { runTrain, trainHelp } from './commands/train.js';
 import { UsageError } from './errors.js';
 
 const HELP = `dlp: deep learning in TypeScript on Rust kernels (native, wasm SIMD, pure TS)
@@ -14,6 +15,7 @@ const HELP = `dlp: deep learning in TypeScript on Rust kernels (native, wasm SIM
 Usage: dlp <command> [flags]
 
 Commands:
+  train         train an experiment of the CIFAR-10 practical (dlp train --help)
   bench gemm    GFLOPS of matrix multiplication per backend
   data check    find, download if needed, and verify CIFAR-10
   backends      which backends load here
@@ -23,11 +25,12 @@ Run \`dlp <command> --help\` for the flags of a command.
 `;
 
 interface Command {
-  help: string;
+  help: string | (() => string);
   run: (argv: string[]) => number | Promise<number>;
 }
 
 const COMMANDS: Record<string, Command> = {
+  train: { help: trainHelp, run: runTrain },
   'bench gemm': { help: BENCH_GEMM_HELP, run: runBenchGemm },
   'data check': { help: DATA_CHECK_HELP, run: runDataCheck },
   backends: { help: BACKENDS_HELP, run: runBackends },
@@ -54,7 +57,8 @@ export async function main(argv: string[]): Promise<number> {
     throw new UsageError(`unknown command '${argv.slice(0, 2).join(' ')}'${hint} (see \`dlp --help\`)`);
   }
   if (routed.rest.includes('--help') || routed.rest.includes('-h')) {
-    process.stdout.write(routed.command.help);
+    const { help } = routed.command;
+    process.stdout.write(typeof help === 'string' ? help : help());
     return 0;
   }
   return routed.command.run(routed.rest);

@@ -37,3 +37,8 @@ export {
 } from './errors.js';
 export { Rng } from './random.js';
 export * as data from './data/index.js';
+export * as manual from './manual/index.js';
+export * as gradcheck from './gradcheck/index.js';
+export * as train from './train/index.js';
+export * as io from './io/index.js';
+export * as plot from './plot/index.js';

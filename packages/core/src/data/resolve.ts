@@ -2,6 +2,7 @@
  * Where CIFAR-10 comes from: an explicit directory, else DLP_DATA_DIR, else a cache folder that
  * is filled from the official archive (md5-checked, files written atomically) when empty.
  */
+import { ProgressLine, progressBar } from '../ui/progress-line.js';
 import { createHash, randomBytes } from 'node:crypto';
 import { createReadStream } from 'node:fs';
 import { type FileHandle, mkdir, open, rename, rm } from 'node:fs/promises';
@@ -300,9 +301,7 @@ export function formatProgress(
 ): string {
   if (bytesTotal === undefined || bytesTotal <= 0) return `${megabytes(bytesDone)} MB`;
   const fraction = Math.min(1, bytesDone / bytesTotal);
-  const filled = Math.floor(fraction * width);
-  const bar = '#'.repeat(filled) + '.'.repeat(width - filled);
-  return `[${bar}] ${megabytes(bytesDone)}/${megabytes(bytesTotal)} MB ${Math.floor(fraction * 100)}%`;
+  return `${progressBar(fraction, width)} ${megabytes(bytesDone)}/${megabytes(bytesTotal)} MB ${Math.floor(fraction * 100)}%`;
 }
 
 /** Options of {@link createProgressReporter}. */
@@ -322,29 +321,11 @@ export interface ProgressReporterOptions {
  * (throttled); elsewhere (logs, CI), one line per 10 %. Ends the line when the download is done.
  */
 export function createProgressReporter(options: ProgressReporterOptions = {}): DownloadProgress {
-  const stream = options.stream ?? process.stderr;
   const label = options.label ?? 'Downloading CIFAR-10';
   const width = options.width ?? 30;
-  const intervalMs = options.intervalMs ?? 100;
-  const tty = stream.isTTY === true;
-  let lastDraw = -Infinity;
-  let lastTenth = -1;
-  let finished = false;
+  const line = new ProgressLine(options.stream ?? process.stderr, options.intervalMs === undefined ? {} : { intervalMs: options.intervalMs });
   return (bytesDone, bytesTotal) => {
-    if (finished) return;
-    const complete = bytesTotal !== undefined && bytesDone >= bytesTotal;
-    const line = `${label} ${formatProgress(bytesDone, bytesTotal, width)}`;
-    if (tty) {
-      const now = Date.now();
-      if (!complete && now - lastDraw < intervalMs) return;
-      lastDraw = now;
-      stream.write(`\r${line}\x1b[K${complete ? '\n' : ''}`);
-    } else {
-      const tenth = bytesTotal === undefined ? -1 : Math.floor((10 * bytesDone) / bytesTotal);
-      if (!complete && (bytesTotal === undefined || tenth === lastTenth)) return;
-      lastTenth = tenth;
-      stream.write(`${line}\n`);
-    }
-    finished = complete;
+    const fraction = bytesTotal === undefined || bytesTotal <= 0 ? undefined : bytesDone / bytesTotal;
+    line.update(`${label} ${formatProgress(bytesDone, bytesTotal, width)}`, fraction);
   };
 }

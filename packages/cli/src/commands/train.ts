@@ -1,0 +1,126 @@
+/**
+ * `dlp train --setup NAME`: runs one experiment of the practical. People get a progress bar
+ * on stderr and a summary; `--json` makes stdout carry JSON lines only (an `eval` line per
+ * evaluation, then a `done` line). The run folder holds metrics.jsonl, the plots, config.json
+ * and model.safetensors.
+ */
+
+import { data, train } from '@dlp/core';
+import { noPositionals, parseFlags, positiveIntFlag, stringFlag, type FlagSpec } from '../args.js';
+import { UsageError } from '../errors.js';
+
+const setupNames = () => Object.keys(train.SETUPS).join('|');
+
+export const TRAIN_HELP = `Usage: dlp train --setup <${'NAME'}> [--steps N] [--eval-freq N] [--batch-size N] [--lr X]
+                 [--seed N] [--backend native|wasm|js] [--data-dir DIR] [--out DIR] [--json]
+
+Trains one experiment of the CIFAR-10 practical and evaluates it on the full test set.
+
+  --setup NAME     which experiment (see below)
+  --steps N        training steps (default: the setup's)
+  --eval-freq N    evaluate every N steps, and after the last (default: the setup's)
+  --batch-size N   images per step (default: the setup's)
+  --lr X           learning rate (default: the setup's)
+  --seed N         seed of the weights and the shuffles (default 42)
+  --backend NAME   native (default), wasm or js
+  --data-dir DIR   where CIFAR-10 is (else $DLP_DATA_DIR, else the cache, downloading there)
+  --out DIR        run folder (default runs/<setup>-<timestamp>)
+  --json           stdout: one JSON line per evaluation and a last "done" line
+
+Setups:
+`;
+
+const flags: FlagSpec = {
+  setup: { type: 'string' },
+  steps: { type: 'string' },
+  'eval-freq': { type: 'string' },
+  'batch-size': { type: 'string' },
+  lr: { type: 'string' },
+  seed: { type: 'string' },
+  backend: { type: 'string' },
+  'data-dir': { type: 'string' },
+  out: { type: 'string' },
+  json: { type: 'boolean' },
+};
+
+export function trainHelp(): string {
+  const rows = Object.values(train.SETUPS).map(
+    (s) =>
+      `  ${s.name.padEnd(10)} ${s.description}\n` +
+      `  ${''.padEnd(10)} ${s.defaults.steps} steps, batch ${s.defaults.batchSize}, lr ${s.defaults.lr}, ` +
+      `eval every ${s.defaults.evalFreq}; reference test accuracy ${s.referenceAccuracy}`,
+  );
+  return TRAIN_HELP.replace('<NAME>', `<${setupNames()}>`) + rows.join('\n') + '\n';
+}
+
+function numberFlag(raw: string | undefined, name: string): number | undefined {
+  if (raw === undefined) return undefined;
+  const value = Number(raw);
+  if (raw.trim() === '' || !Number.isFinite(value)) throw new UsageError(`--${name} must be a number, got '${raw}'`);
+  return value;
+}
+
+function integerFlag(raw: string | undefined, name: string): number | undefined {
+  const value = numberFlag(raw, name);
+  if (value !== undefined && !Number.isSafeInteger(value)) throw new UsageError(`--${name} must be an integer, got '${raw}'`);
+  return value;
+}
+
+export async function runTrain(argv: string[]): Promise<number> {
+  const parsed = parseFlags(argv, flags, 'train');
+  noPositionals(parsed, 'train');
+  const setup = stringFlag(parsed, 'setup');
+  if (setup === undefined) throw new UsageError(`train: --setup is required (one of ${setupNames()})`);
+  const json = parsed.values.json === true;
+  const out = (line: string) => process.stdout.write(`${line}\n`);
+
+  let progress: train.TrainingProgress | undefined;
+  const options: train.RunOptions = { setup };
+  const set = <K extends keyof train.RunOptions>(key: K, value: train.RunOptions[K] | undefined) => {
+    if (value !== undefined) options[key] = value;
+  };
+  set('steps', positiveIntFlag(parsed, 'steps'));
+  set('evalFreq', positiveIntFlag(parsed, 'eval-freq'));
+  set('batchSize', positiveIntFlag(parsed, 'batch-size'));
+  set('lr', numberFlag(stringFlag(parsed, 'lr'), 'lr'));
+  set('seed', integerFlag(stringFlag(parsed, 'seed'), 'seed'));
+  set('backend', stringFlag(parsed, 'backend'));
+  set('dataDir', stringFlag(parsed, 'data-dir'));
+  set('out', stringFlag(parsed, 'out'));
+  options.onDownload = data.createProgressReporter();
+  options.onStart = ({ config, runDir }) => {
+    progress = new train.TrainingProgress(config.setup);
+    process.stderr.write(
+      `dlp train ${config.setup}: ${config.steps} steps, batch ${config.batchSize}, lr ${config.lr}, seed ${config.seed}, ` +
+        `${config.backend_detail}\n  writing ${runDir.dir}\n`,
+    );
+  };
+  options.onStep = (info) => progress?.step(info);
+  options.onEval = (record) => {
+    progress?.eval(record);
+    if (json) out(JSON.stringify(record));
+  };
+
+  try {
+    const result = await train.runExperiment(options);
+    const { done } = result;
+    if (json) {
+      out(JSON.stringify(done));
+    } else {
+      out(
+        `${done.setup}: test accuracy ${done.test_accuracy.toFixed(4)} (reference ${result.config.reference_test_accuracy}), ` +
+          `test loss ${done.test_loss.toFixed(4)}, ${done.steps} steps in ${done.wall_s.toFixed(1)} s ` +
+          `(${done.train_steps_per_s.toFixed(0)} training steps/s) on ${done.backend}\n` +
+          `results: ${result.runDir.dir}`,
+      );
+    }
+    return 0;
+  } catch (error) {
+    if (error instanceof train.TrainingDivergedError) {
+      // Not bad input: the run itself failed. Metrics so far are already in the run folder.
+      process.stderr.write(`dlp: ${error.message} (metrics so far are kept in the run folder)\n`);
+      return 1;
+    }
+    throw error;
+  }
+}

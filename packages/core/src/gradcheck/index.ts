@@ -1,0 +1,9 @@
+/** Gradient checking utilities (float64 finite differences). */
+export {
+  compareGradients,
+  numericalGradient,
+  numericalGradientArray,
+  relativeError,
+  type FiniteDifferenceOptions,
+  type GradientReport,
+} from './finite-differences.js';

@@ -1,0 +1,7 @@
+/** Modules with hand-written backward passes (the course's "NumPy" part). */
+export { LinearModule, type LinearOptions } from './linear.js';
+export { ELUModule } from './elu.js';
+export { SoftMaxModule } from './softmax.js';
+export { CrossEntropyModule } from './cross-entropy.js';
+export { MLP, type MLPOptions, type ManualLayer } from './mlp.js';
+export type { ManualOptions } from './options.js';

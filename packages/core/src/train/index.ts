@@ -1,0 +1,8 @@
+/** Training: the loop every experiment uses, the presets, and the end-to-end runner. */
+export { trainLoop, TrainingDivergedError, type EvalRecord, type StepInfo, type TrainLoopOptions, type TrainLoopResult } from './loop.js';
+export type { StepResult, Trainable } from './trainable.js';
+export { ManualMlpTrainer } from './manual-mlp-trainer.js';
+export { countCorrect } from './metrics.js';
+export { SETUPS, getSetup, type SetupHyperparameters, type SetupPreset } from './setups.js';
+export { runExperiment, type DoneRecord, type RunConfig, type RunOptions, type RunResult } from './run.js';
+export { TrainingProgress, formatDuration } from './progress.js';

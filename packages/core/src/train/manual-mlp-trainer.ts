@@ -1,0 +1,59 @@
+/**
+ * Trains the hand-written-backprop MLP as the course does: forward to probabilities,
+ * cross-entropy against one-hot targets, backward through every module, plain SGD.
+ */
+
+import { CrossEntropyModule } from '../manual/cross-entropy.js';
+import type { MLP } from '../manual/mlp.js';
+import { reuseTensor } from '../manual/scratch.js';
+import type { Tensor } from '../tensor.js';
+import { countCorrect, writeInto, writeOneHot } from './metrics.js';
+import type { StepResult, Trainable } from './trainable.js';
+
+export class ManualMlpTrainer implements Trainable {
+  readonly mlp: MLP;
+  readonly lr: number;
+  readonly classes: number;
+  readonly #loss: CrossEntropyModule;
+  #x: Tensor | undefined;
+  #y: Tensor | undefined;
+
+  constructor(mlp: MLP, options: { lr: number; classes?: number }) {
+    this.mlp = mlp;
+    this.lr = options.lr;
+    this.classes = options.classes ?? 10;
+    this.#loss = new CrossEntropyModule({ backend: mlp.backend, dtype: mlp.dtype });
+  }
+
+  trainStep(x: Float32Array, labels: Uint8Array): StepResult {
+    const [input, target] = this.#batch(x, labels);
+    const probs = this.mlp.forward(input);
+    const loss = this.#loss.forward(probs, target);
+    const correct = countCorrect(probs.backend.view(probs.storage), labels, this.classes);
+    this.mlp.backward(this.#loss.backward(probs, target));
+    this.mlp.sgdStep(this.lr);
+    return { loss, correct };
+  }
+
+  evaluate(x: Float32Array, labels: Uint8Array): StepResult {
+    const [input, target] = this.#batch(x, labels);
+    const probs = this.mlp.forward(input);
+    const loss = this.#loss.forward(probs, target);
+    return { loss, correct: countCorrect(probs.backend.view(probs.storage), labels, this.classes) };
+  }
+
+  stateDict(): Record<string, Tensor> {
+    return this.mlp.stateDict();
+  }
+
+  /** The batch as an input tensor and one-hot targets, in buffers reused between steps. */
+  #batch(x: Float32Array, labels: Uint8Array): [Tensor, Tensor] {
+    const rows = labels.length;
+    const { backend, dtype } = this.mlp;
+    const input = (this.#x = reuseTensor(this.#x, [rows, x.length / rows], backend, dtype));
+    const target = (this.#y = reuseTensor(this.#y, [rows, this.classes], backend, dtype));
+    writeInto(input, x);
+    writeOneHot(target, labels, this.classes);
+    return [input, target];
+  }
+}

@@ -1,0 +1,27 @@
+/** Small helpers shared by trainers: argmax accuracy and writing a batch into a tensor. */
+
+import type { Tensor } from '../tensor.js';
+
+/** How many rows of `scores` ([rows, cols], row-major) have their maximum at `labels[row]`. */
+export function countCorrect(scores: ArrayLike<number>, labels: ArrayLike<number>, cols: number): number {
+  let correct = 0;
+  for (let r = 0; r < labels.length; r++) {
+    const base = r * cols;
+    let best = 0;
+    for (let c = 1; c < cols; c++) if (scores[base + c]! > scores[base + best]!) best = c;
+    if (best === labels[r]) correct++;
+  }
+  return correct;
+}
+
+/** Copies `data` into the tensor's storage (a fresh view, valid even after wasm memory grew). */
+export function writeInto(tensor: Tensor, data: ArrayLike<number>): void {
+  tensor.backend.view(tensor.storage).set(data);
+}
+
+/** One-hot rows for `labels` written into `target` ([B, classes], zeroed first). */
+export function writeOneHot(target: Tensor, labels: ArrayLike<number>, classes: number): void {
+  const view = target.backend.view(target.storage);
+  view.fill(0);
+  for (let r = 0; r < labels.length; r++) view[r * classes + labels[r]!] = 1;
+}
