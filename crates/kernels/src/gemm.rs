@@ -8,6 +8,7 @@
 //! wasm simd128, scalar fallback) come from the `gemm` crate, the one candle and burn use: on
 //! this project's shapes it matched or beat `matrixmultiply` (see `benches/gemm.rs`).
 
+use crate::check;
 use crate::error::KernelError;
 use crate::threads::gemm_parallelism;
 
@@ -54,18 +55,7 @@ impl GemmSpec {
 
     /// Checks that each buffer holds exactly the matrix the spec describes.
     pub fn check_lengths(&self, a_len: usize, b_len: usize, c_len: usize) -> Result<(), KernelError> {
-        let check = |name: &str, (rows, cols): (usize, usize), len: usize| {
-            let want = rows.checked_mul(cols).ok_or_else(|| {
-                KernelError::new(format!("gemm: {name} of {rows}x{cols} elements overflows"))
-            })?;
-            if want == len {
-                Ok(())
-            } else {
-                Err(KernelError::new(format!(
-                    "gemm: {name} should hold {rows}x{cols} = {want} elements but holds {len}"
-                )))
-            }
-        };
+        let check = |name: &str, (rows, cols): (usize, usize), len: usize| check::matrix("gemm", name, rows, cols, len);
         check("A", self.stored_a_dims(), a_len)?;
         check("B", self.stored_b_dims(), b_len)?;
         check("C", (self.m, self.n), c_len)

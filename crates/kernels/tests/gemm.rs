@@ -1,25 +1,9 @@
 //! sgemm against the f64 triple loop on awkward shapes, every transpose variant, alpha/beta ≠ 1.
 
+mod common;
+
+use common::Rng;
 use dlp_kernels::{sgemm, sgemm_reference_f64, GemmSpec};
-
-/// SplitMix64: a tiny deterministic generator so the tests need no `rand`.
-struct Rng(u64);
-
-impl Rng {
-    fn next_f32(&mut self) -> f32 {
-        self.0 = self.0.wrapping_add(0x9E37_79B9_7F4A_7C15);
-        let mut z = self.0;
-        z = (z ^ (z >> 30)).wrapping_mul(0xBF58_476D_1CE4_E5B9);
-        z = (z ^ (z >> 27)).wrapping_mul(0x94D0_49BB_1331_11EB);
-        z ^= z >> 31;
-        // uniform in [-1, 1)
-        ((z >> 40) as f32 / (1u64 << 24) as f32) * 2.0 - 1.0
-    }
-
-    fn vec(&mut self, len: usize) -> Vec<f32> {
-        (0..len).map(|_| self.next_f32()).collect()
-    }
-}
 
 /// |alpha|·Σ|a·b| + |beta·c| per output element: the scale a rounding error is measured against.
 fn magnitude(spec: &GemmSpec, a: &[f32], b: &[f32], c: &[f32]) -> Vec<f64> {

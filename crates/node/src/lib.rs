@@ -3,21 +3,35 @@
 //! Arguments arrive as `Float32ArraySlice`, a borrowed view of the JS array's own memory, valid
 //! for the duration of the (synchronous) call; nothing is copied in or out. Every check that
 //! is not about JS values (shapes, lengths) lives in the kernels crate.
+//!
+//! Two Float32Arrays may view the same memory, which Rust slices must never do while one is
+//! `&mut`. So before any slice is formed, each output is compared with the inputs
+//! (`dlp_kernels::alias`): the same buffer runs the kernel's in-place variant where the kernel
+//! allows it, a separate one the ordinary kernel, and anything else is refused.
 
-use dlp_kernels::{sgemm as kernel_sgemm, GemmSpec};
-use napi::bindgen_prelude::{Float32ArraySlice, Result};
+use dlp_kernels::alias::{self, Operand};
+use dlp_kernels::{GemmSpec, KernelError};
+use napi::bindgen_prelude::{Float32ArraySlice, Int32ArraySlice, Result};
 use napi::{Error, Status};
 use napi_derive::napi;
 
-fn invalid(message: impl Into<String>) -> Error {
-    Error::new(Status::InvalidArg, message.into())
+/// A kernel's error as a JS `Error` carrying the kernel's message.
+fn js(error: KernelError) -> Error {
+    Error::new(Status::InvalidArg, error.message().to_string())
 }
 
-/// True when the two slices share any byte of memory.
-fn overlaps(a: &[f32], b: &[f32]) -> bool {
-    let (a0, a1) = (a.as_ptr() as usize, a.as_ptr() as usize + std::mem::size_of_val(a));
-    let (b0, b1) = (b.as_ptr() as usize, b.as_ptr() as usize + std::mem::size_of_val(b));
-    !a.is_empty() && !b.is_empty() && a0 < b1 && b0 < a1
+/// The array's bytes, for the aliasing checks (the borrow ends here: no slice stays alive).
+fn operand<'a>(name: &'a str, array: &Float32ArraySlice) -> Operand<'a> {
+    Operand::of(name, array)
+}
+
+/// The output's memory as a mutable slice.
+///
+/// # Safety
+/// JS is blocked for the duration of this synchronous call, so nothing else writes to it;
+/// the caller has checked that no other live slice overlaps it.
+unsafe fn output<'a>(array: &'a mut Float32ArraySlice<'_>) -> &'a mut [f32] {
+    unsafe { array.as_mut() }
 }
 
 /// C = alpha·op(A)·op(B) + beta·C on row-major Float32Arrays, C updated in place.
@@ -46,14 +60,161 @@ pub fn sgemm(
         alpha: alpha as f32,
         beta: beta as f32,
     };
-    let (a, b): (&[f32], &[f32]) = (&a, &b);
-    // SAFETY: JS is blocked for the duration of this synchronous call, so nothing else writes
-    // to C's memory; the overlap check below keeps `c` from aliasing `a` or `b`.
-    let c = unsafe { c.as_mut() };
-    if overlaps(c, a) || overlaps(c, b) {
-        return Err(invalid("gemm: C must not share memory with A or B"));
+    let out = operand("C", &c);
+    alias::check_separate("gemm", &out, &operand("A", &a)).map_err(js)?;
+    alias::check_separate("gemm", &out, &operand("B", &b)).map_err(js)?;
+    // SAFETY: C overlaps neither A nor B (checked above).
+    let c = unsafe { output(&mut c) };
+    dlp_kernels::sgemm(&spec, &a, &b, c, threads as usize).map_err(js)
+}
+
+/// out[r][c] = x[r][c] + bias[c] (rows×cols, row-major); `out` may be `x` itself.
+#[napi]
+pub fn bias_add(
+    x: Float32ArraySlice,
+    bias: Float32ArraySlice,
+    mut out: Float32ArraySlice,
+    rows: u32,
+    cols: u32,
+) -> Result<()> {
+    const K: &str = "biasAdd";
+    let dst = operand("out", &out);
+    alias::check_separate(K, &dst, &operand("bias", &bias)).map_err(js)?;
+    let (rows, cols) = (rows as usize, cols as usize);
+    if alias::in_place(K, &dst, &operand("x", &x)).map_err(js)? {
+        // SAFETY: out is x, and overlaps bias in no byte; no slice of x is formed.
+        dlp_kernels::bias_add_in_place(unsafe { output(&mut out) }, &bias, rows, cols)
+    } else {
+        // SAFETY: out overlaps neither x nor bias.
+        dlp_kernels::bias_add(&x, &bias, unsafe { output(&mut out) }, rows, cols)
     }
-    kernel_sgemm(&spec, a, b, c, threads as usize).map_err(|e| invalid(e.message()))
+    .map_err(js)
+}
+
+/// out[c] = beta·out[c] + Σ_r x[r][c] (beta = 0 ignores out's old contents).
+#[napi]
+pub fn column_sum(x: Float32ArraySlice, mut out: Float32ArraySlice, rows: u32, cols: u32, beta: f64) -> Result<()> {
+    alias::check_separate("columnSum", &operand("out", &out), &operand("x", &x)).map_err(js)?;
+    // SAFETY: out does not overlap x.
+    dlp_kernels::column_sum(&x, unsafe { output(&mut out) }, rows as usize, cols as usize, beta as f32).map_err(js)
+}
+
+/// out = x > 0 ? x : alpha·(eˣ − 1), elementwise; `out` may be `x` itself.
+#[napi]
+pub fn elu(x: Float32ArraySlice, mut out: Float32ArraySlice, alpha: f64) -> Result<()> {
+    if alias::in_place("elu", &operand("out", &out), &operand("x", &x)).map_err(js)? {
+        // SAFETY: out is x; no slice of x is formed.
+        dlp_kernels::elu_in_place(unsafe { output(&mut out) }, alpha as f32);
+        Ok(())
+    } else {
+        // SAFETY: out does not overlap x.
+        dlp_kernels::elu(&x, unsafe { output(&mut out) }, alpha as f32).map_err(js)
+    }
+}
+
+/// dx = dout · (x > 0 ? 1 : alpha·eˣ), elementwise; `dx` may be `dout` itself.
+#[napi]
+pub fn elu_backward(
+    x: Float32ArraySlice,
+    dout: Float32ArraySlice,
+    mut dx: Float32ArraySlice,
+    alpha: f64,
+) -> Result<()> {
+    const K: &str = "eluBackward";
+    let dst = operand("dx", &dx);
+    alias::check_separate(K, &dst, &operand("x", &x)).map_err(js)?;
+    if alias::in_place(K, &dst, &operand("dout", &dout)).map_err(js)? {
+        // SAFETY: dx is dout and does not overlap x; no slice of dout is formed.
+        dlp_kernels::elu_backward_in_place(&x, unsafe { output(&mut dx) }, alpha as f32)
+    } else {
+        // SAFETY: dx overlaps neither x nor dout.
+        dlp_kernels::elu_backward(&x, &dout, unsafe { output(&mut dx) }, alpha as f32)
+    }
+    .map_err(js)
+}
+
+/// Row-wise softmax of a rows×cols matrix (max trick); `out` must be a separate buffer.
+#[napi]
+pub fn softmax(x: Float32ArraySlice, mut out: Float32ArraySlice, rows: u32, cols: u32) -> Result<()> {
+    alias::check_separate("softmax", &operand("out", &out), &operand("x", &x)).map_err(js)?;
+    // SAFETY: out does not overlap x.
+    dlp_kernels::softmax(&x, unsafe { output(&mut out) }, rows as usize, cols as usize).map_err(js)
+}
+
+/// dx = s ∘ (dout − rowwise Σ dout·s), from the softmax output s.
+#[napi]
+pub fn softmax_backward(
+    s: Float32ArraySlice,
+    dout: Float32ArraySlice,
+    mut dx: Float32ArraySlice,
+    rows: u32,
+    cols: u32,
+) -> Result<()> {
+    const K: &str = "softmaxBackward";
+    let dst = operand("dx", &dx);
+    alias::check_separate(K, &dst, &operand("s", &s)).map_err(js)?;
+    alias::check_separate(K, &dst, &operand("dout", &dout)).map_err(js)?;
+    // SAFETY: dx overlaps neither input.
+    dlp_kernels::softmax_backward(&s, &dout, unsafe { output(&mut dx) }, rows as usize, cols as usize).map_err(js)
+}
+
+/// −(1/rows)·Σ t·ln p over probabilities and targets, t = 0 skipped: the mean loss.
+#[napi]
+pub fn cross_entropy(probs: Float32ArraySlice, targets: Float32ArraySlice, rows: u32, cols: u32) -> Result<f64> {
+    dlp_kernels::cross_entropy(&probs, &targets, rows as usize, cols as usize).map_err(js)
+}
+
+/// dprobs = −t / (p·rows), 0 where t = 0.
+#[napi]
+pub fn cross_entropy_backward(
+    probs: Float32ArraySlice,
+    targets: Float32ArraySlice,
+    mut dprobs: Float32ArraySlice,
+    rows: u32,
+    cols: u32,
+) -> Result<()> {
+    const K: &str = "crossEntropyBackward";
+    let dst = operand("dprobs", &dprobs);
+    alias::check_separate(K, &dst, &operand("probs", &probs)).map_err(js)?;
+    alias::check_separate(K, &dst, &operand("targets", &targets)).map_err(js)?;
+    // SAFETY: dprobs overlaps neither input.
+    dlp_kernels::cross_entropy_backward(&probs, &targets, unsafe { output(&mut dprobs) }, rows as usize, cols as usize)
+        .map_err(js)
+}
+
+/// Fused softmax + cross-entropy on logits and Int32Array labels: returns the mean loss and
+/// fills `dlogits` = (softmax − onehot)/rows and `probs` = softmax when given.
+#[napi]
+pub fn softmax_cross_entropy(
+    logits: Float32ArraySlice,
+    labels: Int32ArraySlice,
+    rows: u32,
+    cols: u32,
+    mut dlogits: Option<Float32ArraySlice>,
+    mut probs: Option<Float32ArraySlice>,
+) -> Result<f64> {
+    const K: &str = "softmaxCrossEntropy";
+    let input = operand("logits", &logits);
+    let d = dlogits.as_ref().map(|a| operand("dlogits", a));
+    let p = probs.as_ref().map(|a| operand("probs", a));
+    for out in d.iter().chain(&p) {
+        alias::check_separate(K, out, &input).map_err(js)?;
+    }
+    if let (Some(d), Some(p)) = (&d, &p) {
+        alias::check_separate(K, d, p).map_err(js)?;
+    }
+    // SAFETY: dlogits, probs and logits are pairwise disjoint (checked above).
+    let dlogits = dlogits.as_mut().map(|a| unsafe { output(a) });
+    let probs = probs.as_mut().map(|a| unsafe { output(a) });
+    dlp_kernels::softmax_cross_entropy(&logits, &labels, rows as usize, cols as usize, dlogits, probs).map_err(js)
+}
+
+/// param −= lr·grad, in place.
+#[napi]
+pub fn sgd_update(mut param: Float32ArraySlice, grad: Float32ArraySlice, lr: f64) -> Result<()> {
+    alias::check_separate("sgdUpdate", &operand("param", &param), &operand("grad", &grad)).map_err(js)?;
+    // SAFETY: param does not overlap grad.
+    dlp_kernels::sgd_update(unsafe { output(&mut param) }, &grad, lr as f32).map_err(js)
 }
 
 /// Threads in the shared kernel pool (rayon's global pool, sized to the machine's cores).

@@ -4,16 +4,11 @@
  * so every backend reports a misfit the same way.
  */
 
-import { ShapeError } from '../errors.js';
+import { checkMatrix } from './lengths.js';
 import type { GemmArgs } from './registry.js';
 
 export function checkGemmLengths(g: GemmArgs): void {
-  const check = (name: string, rows: number, cols: number, length: number) => {
-    if (rows * cols !== length) {
-      throw new ShapeError(`gemm: ${name} should hold ${rows}x${cols} = ${rows * cols} elements but holds ${length}`);
-    }
-  };
-  check('A', g.transA ? g.k : g.m, g.transA ? g.m : g.k, g.a.length);
-  check('B', g.transB ? g.n : g.k, g.transB ? g.k : g.n, g.b.length);
-  check('C', g.m, g.n, g.c.length);
+  checkMatrix('gemm', 'A', g.transA ? g.k : g.m, g.transA ? g.m : g.k, g.a.length);
+  checkMatrix('gemm', 'B', g.transB ? g.n : g.k, g.transB ? g.k : g.n, g.b.length);
+  checkMatrix('gemm', 'C', g.m, g.n, g.c.length);
 }

@@ -5,11 +5,12 @@
 
 import type { DType, TypedArray } from '../../dtype.js';
 import { ArgumentError, DTypeError } from '../../errors.js';
-import { registerKernel } from '../../kernels/registry.js';
 import type { Backend, Storage } from '../backend.js';
 import { loadNativeBinding, type NativeBinding } from './binding.js';
+import { registerNativeKernels } from './kernels.js';
 
-interface NativeStorage extends Storage {
+/** On the native backend a storage is a Float32Array the addon reads and writes in place. */
+export interface NativeStorage extends Storage {
   readonly array: Float32Array;
 }
 
@@ -72,19 +73,4 @@ export class NativeBackend implements Backend {
 
 function wrap(array: Float32Array): NativeStorage {
   return { array, length: array.length, dtype: 'float32' };
-}
-
-let registered = false;
-
-function registerNativeKernels(): void {
-  if (registered) return;
-  registered = true;
-  registerKernel('gemm', 'native', (backend, g) => {
-    const native = backend as NativeBackend;
-    native.binding.sgemm(
-      g.transA, g.transB, g.m, g.n, g.k, g.alpha,
-      (g.a as NativeStorage).array, (g.b as NativeStorage).array, g.beta, (g.c as NativeStorage).array,
-      native.threads,
-    );
-  });
 }

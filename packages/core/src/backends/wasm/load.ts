@@ -2,9 +2,9 @@
  * Loads dlp's WebAssembly kernels (crates/wasm, built by `scripts/build-wasm.mjs` into
  * `packages/core/wasm/<variant>/`): wasm-bindgen's `--target web` glue plus its `.wasm`.
  *
- * Two variants: `simd` (compiled with simd128, gemm's SIMD micro-kernels) and `scalar`. The
- * default is `simd` where the engine validates SIMD code, else `scalar`; `DLP_WASM_SIMD=0` in
- * the environment forces `scalar` (to measure what SIMD buys). Caveat: the `scalar` build runs
+ * Two variants: `simd` (compiled with simd128: gemm's micro-kernels and dlp's own kernels use
+ * it) and `scalar`. The default is `simd` where the engine validates SIMD code, else `scalar`;
+ * `DLP_WASM_SIMD=0` in the environment forces `scalar` (to measure what SIMD buys). Caveat: the `scalar` build runs
  * scalar kernels but still contains the `gemm` crate's simd128 micro-kernels (compiled with a
  * per-function `target_feature`, picked at run time), so an engine without SIMD rejects it too.
  *
@@ -35,6 +35,18 @@ export type SgemmOnPointers = (
   cPtr: number,
 ) => void;
 
+/** A buffer in wasm memory: its byte pointer (from `allocF32`) and element count. */
+export interface WasmBuffer {
+  readonly ptr: number;
+  readonly length: number;
+}
+
+/**
+ * The module's kernels. Except `sgemm` (bare pointers), each takes its buffers as WasmBuffers,
+ * so the kernel checks every length itself. Each throws an `Error` with the kernel's message on
+ * wrong lengths and on outputs sharing memory with inputs; an output may be its input only
+ * where the kernel says so (biasAdd's out = x, elu's out = x, eluBackward's dx = dout).
+ */
 export interface WasmKernels {
   readonly variant: WasmVariant;
   /** The module's memory; every pointer is a byte offset into it. */
@@ -49,6 +61,33 @@ export interface WasmKernels {
    * with the kernel's message on wrong sizes, and when C overlaps A or B.
    */
   sgemm: SgemmOnPointers;
+  /** out[r][c] = x[r][c] + bias[c] over rows×cols; out may be x. */
+  biasAdd(x: WasmBuffer, bias: WasmBuffer, out: WasmBuffer, rows: number, cols: number): void;
+  /** out[c] = beta·out[c] + Σ_r x[r][c]. */
+  columnSum(x: WasmBuffer, out: WasmBuffer, rows: number, cols: number, beta: number): void;
+  /** out = x > 0 ? x : alpha·(eˣ − 1); out may be x. */
+  elu(x: WasmBuffer, out: WasmBuffer, alpha: number): void;
+  /** dx = dout · (x > 0 ? 1 : alpha·eˣ); dx may be dout. */
+  eluBackward(x: WasmBuffer, dout: WasmBuffer, dx: WasmBuffer, alpha: number): void;
+  /** Row-wise softmax of rows×cols. */
+  softmax(x: WasmBuffer, out: WasmBuffer, rows: number, cols: number): void;
+  /** dx = s ∘ (dout − rowwise Σ dout·s). */
+  softmaxBackward(s: WasmBuffer, dout: WasmBuffer, dx: WasmBuffer, rows: number, cols: number): void;
+  /** −(1/rows)·Σ t·ln p, t = 0 skipped. */
+  crossEntropy(probs: WasmBuffer, targets: WasmBuffer, rows: number, cols: number): number;
+  /** dprobs = −t / (p·rows), 0 where t = 0. */
+  crossEntropyBackward(probs: WasmBuffer, targets: WasmBuffer, dprobs: WasmBuffer, rows: number, cols: number): void;
+  /** Fused softmax + cross-entropy: the mean loss; fills dlogits = (softmax − onehot)/rows and probs when given. */
+  softmaxCrossEntropy(
+    logits: WasmBuffer,
+    labels: Int32Array,
+    rows: number,
+    cols: number,
+    dlogits?: WasmBuffer,
+    probs?: WasmBuffer,
+  ): number;
+  /** param −= lr·grad. */
+  sgdUpdate(param: WasmBuffer, grad: WasmBuffer, lr: number): void;
 }
 
 export interface LoadWasmOptions {
@@ -71,6 +110,20 @@ interface WasmGlue {
   alloc_f32(len: number): number;
   free_f32(ptr: number, len: number): void;
   sgemm: SgemmOnPointers;
+  // The other kernels take (pointer, length) per buffer, then sizes and scalars.
+  bias_add(xp: number, xn: number, bp: number, bn: number, op: number, on: number, rows: number, cols: number): void;
+  column_sum(xp: number, xn: number, op: number, on: number, rows: number, cols: number, beta: number): void;
+  elu(xp: number, xn: number, op: number, on: number, alpha: number): void;
+  elu_backward(xp: number, xn: number, gp: number, gn: number, dp: number, dn: number, alpha: number): void;
+  softmax(xp: number, xn: number, op: number, on: number, rows: number, cols: number): void;
+  softmax_backward(sp: number, sn: number, gp: number, gn: number, dp: number, dn: number, rows: number, cols: number): void;
+  cross_entropy(pp: number, pn: number, tp: number, tn: number, rows: number, cols: number): number;
+  cross_entropy_backward(pp: number, pn: number, tp: number, tn: number, dp: number, dn: number, rows: number, cols: number): void;
+  softmax_cross_entropy(
+    lp: number, ln: number, labels: Int32Array, rows: number, cols: number,
+    dp: number | undefined, dn: number, pp: number | undefined, pn: number,
+  ): number;
+  sgd_update(pp: number, pn: number, gp: number, gn: number, lr: number): void;
   simd128(): boolean;
   /** The memory (not `memory`: that name is the module's own memory export). */
   wasm_memory(): WebAssembly.Memory;
@@ -248,7 +301,68 @@ function wrap(variant: WasmVariant, glue: WasmGlue): WasmKernels {
         index('sgemm', 'cPtr', cPtr),
       );
     },
+    biasAdd(x, bias, out, rows, cols) {
+      const f = 'biasAdd';
+      glue.bias_add(...buffer(f, 'x', x), ...buffer(f, 'bias', bias), ...buffer(f, 'out', out), ...dims(f, rows, cols));
+    },
+    columnSum(x, out, rows, cols, beta) {
+      const f = 'columnSum';
+      glue.column_sum(...buffer(f, 'x', x), ...buffer(f, 'out', out), ...dims(f, rows, cols), beta);
+    },
+    elu(x, out, alpha) {
+      glue.elu(...buffer('elu', 'x', x), ...buffer('elu', 'out', out), alpha);
+    },
+    eluBackward(x, dout, dx, alpha) {
+      const f = 'eluBackward';
+      glue.elu_backward(...buffer(f, 'x', x), ...buffer(f, 'dout', dout), ...buffer(f, 'dx', dx), alpha);
+    },
+    softmax(x, out, rows, cols) {
+      const f = 'softmax';
+      glue.softmax(...buffer(f, 'x', x), ...buffer(f, 'out', out), ...dims(f, rows, cols));
+    },
+    softmaxBackward(s, dout, dx, rows, cols) {
+      const f = 'softmaxBackward';
+      glue.softmax_backward(...buffer(f, 's', s), ...buffer(f, 'dout', dout), ...buffer(f, 'dx', dx), ...dims(f, rows, cols));
+    },
+    crossEntropy(probs, targets, rows, cols) {
+      const f = 'crossEntropy';
+      return glue.cross_entropy(...buffer(f, 'probs', probs), ...buffer(f, 'targets', targets), ...dims(f, rows, cols));
+    },
+    crossEntropyBackward(probs, targets, dprobs, rows, cols) {
+      const f = 'crossEntropyBackward';
+      glue.cross_entropy_backward(
+        ...buffer(f, 'probs', probs),
+        ...buffer(f, 'targets', targets),
+        ...buffer(f, 'dprobs', dprobs),
+        ...dims(f, rows, cols),
+      );
+    },
+    softmaxCrossEntropy(logits, labels, rows, cols, dlogits, probs) {
+      const f = 'softmaxCrossEntropy';
+      const optional = (name: string, b: WasmBuffer | undefined): [number | undefined, number] =>
+        b === undefined ? [undefined, 0] : buffer(f, name, b);
+      return glue.softmax_cross_entropy(
+        ...buffer(f, 'logits', logits),
+        labels,
+        ...dims(f, rows, cols),
+        ...optional('dlogits', dlogits),
+        ...optional('probs', probs),
+      );
+    },
+    sgdUpdate(param, grad, lr) {
+      glue.sgd_update(...buffer('sgdUpdate', 'param', param), ...buffer('sgdUpdate', 'grad', grad), lr);
+    },
   };
+}
+
+/** A matrix's rows and cols, both checked to be wasm32 usizes. */
+function dims(fn: string, rows: number, cols: number): [number, number] {
+  return [index(fn, 'rows', rows), index(fn, 'cols', cols)];
+}
+
+/** A buffer's pointer and length, both checked to be wasm32 usizes. */
+function buffer(fn: string, name: string, b: WasmBuffer): [number, number] {
+  return [index(fn, `${name} pointer`, b.ptr), index(fn, `${name} length`, b.length)];
 }
 
 /** A wasm32 usize: a non-negative integer below 2^32. */

@@ -6,13 +6,12 @@
 
 import type { DType, TypedArray } from '../../dtype.js';
 import { ArgumentError, DTypeError } from '../../errors.js';
-import { checkGemmLengths } from '../../kernels/gemm-lengths.js';
-import { registerKernel } from '../../kernels/registry.js';
 import type { Backend, Storage } from '../backend.js';
+import { registerWasmKernels } from './kernels.js';
 import type { WasmKernels } from './load.js';
 
 /** A buffer inside wasm memory: its byte address and element count. */
-interface WasmStorage extends Storage {
+export interface WasmStorage extends Storage {
   readonly ptr: number;
   released: boolean;
 }
@@ -71,16 +70,4 @@ export class WasmBackend implements Backend {
     this.#finalizer.unregister(s);
     this.kernels.freeF32(s.ptr, s.length);
   }
-}
-
-let registered = false;
-
-function registerWasmKernels(): void {
-  if (registered) return;
-  registered = true;
-  registerKernel('gemm', 'wasm', (backend, g) => {
-    checkGemmLengths(g); // the binding gets bare pointers: lengths are checked here
-    const ptr = (s: Storage) => (s as WasmStorage).ptr;
-    (backend as WasmBackend).kernels.sgemm(g.transA, g.transB, g.m, g.n, g.k, g.alpha, ptr(g.a), ptr(g.b), g.beta, ptr(g.c));
-  });
 }
