@@ -15,6 +15,7 @@ mod check;
 pub mod cpu;
 pub mod error;
 pub mod gemm;
+pub mod images;
 pub mod loss;
 pub mod optim;
 pub mod simd;
@@ -24,6 +25,7 @@ pub mod threads;
 pub use activation::{elu, elu_backward, elu_backward_in_place, elu_backward_reference, elu_in_place, elu_reference};
 pub use bias::{bias_add, bias_add_in_place, bias_add_reference, column_sum, column_sum_reference};
 pub use error::KernelError;
+pub use images::{gather_center_u8, gather_center_u8_reference};
 pub use gemm::{set_wasm_simd128, sgemm, sgemm_reference_f64, wasm_simd128_enabled, GemmSpec};
 pub use loss::{
     cross_entropy, cross_entropy_backward, cross_entropy_backward_reference, softmax_cross_entropy,

@@ -11,7 +11,7 @@
 
 use dlp_kernels::alias::{self, Operand};
 use dlp_kernels::{GemmSpec, KernelError};
-use napi::bindgen_prelude::{Float32ArraySlice, Int32ArraySlice, Result};
+use napi::bindgen_prelude::{Float32ArraySlice, Int32ArraySlice, Result, Uint32ArraySlice, Uint8ArraySlice};
 use napi::{Error, Status};
 use napi_derive::napi;
 
@@ -215,6 +215,28 @@ pub fn sgd_update(mut param: Float32ArraySlice, grad: Float32ArraySlice, lr: f64
     alias::check_separate("sgdUpdate", &operand("param", &param), &operand("grad", &grad)).map_err(js)?;
     // SAFETY: param does not overlap grad.
     dlp_kernels::sgd_update(unsafe { output(&mut param) }, &grad, lr as f32).map_err(js)
+}
+
+/// out[r] = pixels[indices[r]] − mean: uint8 image rows gathered by index and centred, written
+/// straight into a tensor's Float32Array (the dataset's bytes are read in place, not copied).
+#[napi]
+pub fn gather_center_u8(
+    pixels: Uint8ArraySlice,
+    indices: Uint32ArraySlice,
+    mean: Float32ArraySlice,
+    mut out: Float32ArraySlice,
+) -> Result<()> {
+    const K: &str = "gatherCenter";
+    alias::check_separate(K, &operand("out", &out), &operand("mean", &mean)).map_err(js)?;
+    let bytes = |p: *const u8, len: usize| (p as usize, p as usize + len);
+    let (o0, o1) = bytes(out.as_ptr().cast(), out.len() * 4);
+    for (name, (s0, s1)) in [("pixels", bytes(pixels.as_ptr(), pixels.len())), ("indices", bytes(indices.as_ptr().cast(), indices.len() * 4))] {
+        if !out.is_empty() && s1 > s0 && o0 < s1 && s0 < o1 {
+            return Err(js(KernelError::new(format!("{K}: out shares memory with {name}"))));
+        }
+    }
+    // SAFETY: out overlaps none of the inputs (checked above).
+    dlp_kernels::gather_center_u8(&pixels, &indices, &mean, unsafe { output(&mut out) }).map_err(js)
 }
 
 /// Threads in the shared kernel pool (rayon's global pool, sized to the machine's cores).

@@ -58,6 +58,7 @@ export class BatchIterator {
   private currentOrder: Uint32Array;
   private position = 0;
   private buffers: Batch | undefined;
+  private indexBuffers: Pick<Batch, 'indices' | 'labels'> | undefined;
 
   constructor(split: Cifar10Split, options: BatchIteratorOptions) {
     const { batchSize } = options;
@@ -87,19 +88,38 @@ export class BatchIterator {
 
   /** The next batch; see the class comment for the order and `reuseBuffers` for ownership. */
   next(): Batch {
+    const out = this.outputBuffers();
+    this.advance(out.indices, out.labels);
+    centerImages(this.split.pixels, this.mean, out.indices, out.x);
+    return out;
+  }
+
+  /**
+   * The next batch's image indices and labels only (same order as `next`), for callers that
+   * centre the images themselves, e.g. straight into a tensor with the gatherCenter kernel.
+   * The two arrays are fresh unless `reuseBuffers` is set.
+   */
+  nextIndices(): Pick<Batch, 'indices' | 'labels'> {
+    const b = this.batchSize;
+    const out = this.reuse
+      ? (this.indexBuffers ??= { indices: new Uint32Array(b), labels: new Uint8Array(b) })
+      : { indices: new Uint32Array(b), labels: new Uint8Array(b) };
+    this.advance(out.indices, out.labels);
+    return out;
+  }
+
+  /** Fills the next batch's indices and labels, reshuffling first when the epoch runs out. */
+  private advance(indices: Uint32Array, labels: Uint8Array): void {
     const b = this.batchSize;
     if (this.position + b > this.split.length) {
       this.epoch++;
       this.currentOrder = this.rng.permutation(this.split.length);
       this.position = 0;
     }
-    const out = this.outputBuffers();
-    out.indices.set(this.currentOrder.subarray(this.position, this.position + b));
+    indices.set(this.currentOrder.subarray(this.position, this.position + b));
     this.position += b;
     this.step++;
-    for (let r = 0; r < b; r++) out.labels[r] = this.split.labels[out.indices[r]!]!;
-    centerImages(this.split.pixels, this.mean, out.indices, out.x);
-    return out;
+    for (let r = 0; r < b; r++) labels[r] = this.split.labels[indices[r]!]!;
   }
 
   private outputBuffers(): Batch {

@@ -110,6 +110,17 @@ export interface SgdUpdateArgs {
   lr: number;
 }
 
+/**
+ * A batch of uint8 images as network input: out[r][j] = pixels[indices[r]·d + j] − mean[j],
+ * d = mean.length (3072 for CIFAR-10). The dataset stays in host memory as bytes.
+ */
+export interface GatherCenterArgs {
+  pixels: Uint8Array;
+  indices: Uint32Array;
+  mean: Float32Array;
+  out: Storage;
+}
+
 /** Every kernel's signature, by name. Later kernels (conv2d, batchnorm, ...) add entries here. */
 export interface KernelSignatures {
   gemm: (backend: Backend, args: GemmArgs) => void;
@@ -123,6 +134,7 @@ export interface KernelSignatures {
   crossEntropyBackward: (backend: Backend, args: CrossEntropyBackwardArgs) => void;
   softmaxCrossEntropy: (backend: Backend, args: SoftmaxCrossEntropyArgs) => number;
   sgdUpdate: (backend: Backend, args: SgdUpdateArgs) => void;
+  gatherCenter: (backend: Backend, args: GatherCenterArgs) => void;
 }
 
 export type KernelName = keyof KernelSignatures;

@@ -31,6 +31,8 @@ export type ManualLayer = LinearModule | ELUModule | SoftMaxModule;
 
 export class MLP {
   readonly layers: readonly ManualLayer[];
+  /** Features of one input row. */
+  readonly inputs: number;
   readonly backend: Backend;
   readonly dtype: DType;
 
@@ -39,6 +41,7 @@ export class MLP {
     if (!Array.isArray(nHidden)) throw new ArgumentError('MLP: nHidden must be a list of layer sizes');
     this.backend = backend;
     this.dtype = dtype;
+    this.inputs = nInputs;
     const rng = options.rng ?? new Rng(options.seed ?? 0);
     const on = { backend, dtype, rng };
     const layers: ManualLayer[] = [];

@@ -1,6 +1,7 @@
 /** Training: the loop every experiment uses, the presets, and the end-to-end runner. */
 export { trainLoop, TrainingDivergedError, type EvalRecord, type StepInfo, type TrainLoopOptions, type TrainLoopResult } from './loop.js';
-export type { StepResult, Trainable } from './trainable.js';
+export type { ImageBatch, StepResult, Trainable } from './trainable.js';
+export { imageBatch } from './image-batch.js';
 export { ManualMlpTrainer } from './manual-mlp-trainer.js';
 export { countCorrect } from './metrics.js';
 export { SETUPS, getSetup, type SetupHyperparameters, type SetupPreset } from './setups.js';

@@ -9,6 +9,7 @@ import { BatchIterator } from '../data/batches.js';
 import type { Cifar10Split } from '../data/cifar10.js';
 import { ArgumentError, DlpError } from '../errors.js';
 import { Rng } from '../random.js';
+import { imageBatch } from './image-batch.js';
 import type { Trainable } from './trainable.js';
 
 /** One evaluation, as written to metrics.jsonl and printed by `--json`. */
@@ -80,7 +81,6 @@ export function trainLoop(options: TrainLoopOptions): TrainLoopResult {
   checkPositiveInteger('batch size', batchSize);
   checkPositiveInteger('eval frequency', evalFreq);
   const batches = new BatchIterator(options.train, { batchSize, mean: options.mean, rng: new Rng(options.seed), reuseBuffers: true });
-  const testX = options.test.centered(options.mean, { start: 0, count: options.test.length });
   const chunk = options.evalChunk ?? 1000;
 
   const evals: EvalRecord[] = [];
@@ -90,8 +90,8 @@ export function trainLoop(options: TrainLoopOptions): TrainLoopResult {
 
   for (let s = 0; s < steps; s++) {
     const t0 = now();
-    const batch = batches.next();
-    const { loss, correct } = model.trainStep(batch.x, batch.labels);
+    const { indices, labels } = batches.nextIndices();
+    const { loss, correct } = model.trainStep(imageBatch(options.train, options.mean, indices, labels));
     trainSeconds += now() - t0;
     if (!Number.isFinite(loss)) throw new TrainingDivergedError(s + 1, loss);
     sumLoss += loss * batchSize;
@@ -101,7 +101,7 @@ export function trainLoop(options: TrainLoopOptions): TrainLoopResult {
 
     if (s % evalFreq === 0 || s === steps - 1) {
       const t1 = now();
-      const test = evaluate(model, options.test.labels, testX, chunk);
+      const test = evaluate(model, options.test, options.mean, chunk);
       evalSeconds += now() - t1;
       const record: EvalRecord = {
         event: 'eval',
@@ -119,14 +119,15 @@ export function trainLoop(options: TrainLoopOptions): TrainLoopResult {
   return { evals, final: evals[evals.length - 1]!, trainSeconds, evalSeconds };
 }
 
-/** Mean loss and accuracy over all of `x` (N×3072), `chunk` images per call. */
-function evaluate(model: Trainable, labels: Uint8Array, x: Float32Array, chunk: number): { loss: number; accuracy: number } {
-  const n = labels.length;
-  const features = x.length / n;
+/** Mean loss and accuracy over a whole split, `chunk` images per call. */
+function evaluate(model: Trainable, split: Cifar10Split, mean: Float32Array, chunk: number): { loss: number; accuracy: number } {
+  const n = split.length;
+  const all = Uint32Array.from({ length: n }, (_, i) => i);
   let [sumLoss, correct] = [0, 0];
   for (let start = 0; start < n; start += chunk) {
     const end = Math.min(n, start + chunk);
-    const result = model.evaluate(x.subarray(start * features, end * features), labels.subarray(start, end));
+    const batch = imageBatch(split, mean, all.subarray(start, end), split.labels.subarray(start, end));
+    const result = model.evaluate(batch);
     sumLoss += result.loss * (end - start);
     correct += result.correct;
   }

@@ -7,8 +7,8 @@ import { CrossEntropyModule } from '../manual/cross-entropy.js';
 import type { MLP } from '../manual/mlp.js';
 import { reuseTensor } from '../manual/scratch.js';
 import type { Tensor } from '../tensor.js';
-import { countCorrect, writeInto, writeOneHot } from './metrics.js';
-import type { StepResult, Trainable } from './trainable.js';
+import { countCorrect, writeOneHot } from './metrics.js';
+import type { ImageBatch, StepResult, Trainable } from './trainable.js';
 
 export class ManualMlpTrainer implements Trainable {
   readonly mlp: MLP;
@@ -25,8 +25,9 @@ export class ManualMlpTrainer implements Trainable {
     this.#loss = new CrossEntropyModule({ backend: mlp.backend, dtype: mlp.dtype });
   }
 
-  trainStep(x: Float32Array, labels: Uint8Array): StepResult {
-    const [input, target] = this.#batch(x, labels);
+  trainStep(batch: ImageBatch): StepResult {
+    const { labels } = batch;
+    const [input, target] = this.#batch(batch);
     const probs = this.mlp.forward(input);
     const loss = this.#loss.forward(probs, target);
     const correct = countCorrect(probs.backend.view(probs.storage), labels, this.classes);
@@ -35,8 +36,9 @@ export class ManualMlpTrainer implements Trainable {
     return { loss, correct };
   }
 
-  evaluate(x: Float32Array, labels: Uint8Array): StepResult {
-    const [input, target] = this.#batch(x, labels);
+  evaluate(batch: ImageBatch): StepResult {
+    const { labels } = batch;
+    const [input, target] = this.#batch(batch);
     const probs = this.mlp.forward(input);
     const loss = this.#loss.forward(probs, target);
     return { loss, correct: countCorrect(probs.backend.view(probs.storage), labels, this.classes) };
@@ -47,13 +49,13 @@ export class ManualMlpTrainer implements Trainable {
   }
 
   /** The batch as an input tensor and one-hot targets, in buffers reused between steps. */
-  #batch(x: Float32Array, labels: Uint8Array): [Tensor, Tensor] {
-    const rows = labels.length;
+  #batch(batch: ImageBatch): [Tensor, Tensor] {
+    const rows = batch.labels.length;
     const { backend, dtype } = this.mlp;
-    const input = (this.#x = reuseTensor(this.#x, [rows, x.length / rows], backend, dtype));
+    const input = (this.#x = reuseTensor(this.#x, [rows, this.mlp.inputs], backend, dtype));
     const target = (this.#y = reuseTensor(this.#y, [rows, this.classes], backend, dtype));
-    writeInto(input, x);
-    writeOneHot(target, labels, this.classes);
+    batch.loadImages(input);
+    writeOneHot(target, batch.labels, this.classes);
     return [input, target];
   }
 }

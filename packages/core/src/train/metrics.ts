@@ -1,4 +1,4 @@
-/** Small helpers shared by trainers: argmax accuracy and writing a batch into a tensor. */
+/** Small helpers shared by trainers: argmax accuracy and one-hot targets. */
 
 import type { Tensor } from '../tensor.js';
 
@@ -12,11 +12,6 @@ export function countCorrect(scores: ArrayLike<number>, labels: ArrayLike<number
     if (best === labels[r]) correct++;
   }
   return correct;
-}
-
-/** Copies `data` into the tensor's storage (a fresh view, valid even after wasm memory grew). */
-export function writeInto(tensor: Tensor, data: ArrayLike<number>): void {
-  tensor.backend.view(tensor.storage).set(data);
 }
 
 /** One-hot rows for `labels` written into `target` ([B, classes], zeroed first). */

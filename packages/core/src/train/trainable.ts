@@ -8,11 +8,18 @@ export interface StepResult {
   correct: number;
 }
 
+/** A batch of images: its labels, and a way to write its input into a tensor. */
+export interface ImageBatch {
+  readonly labels: Uint8Array;
+  /** Writes the images (pixel − training mean, NCHW rows of 3072) into `into`, [B, 3072]. */
+  loadImages(into: Tensor): void;
+}
+
 export interface Trainable {
-  /** Forward, backward and parameter update on one batch (x: B×3072 float32, labels: B). */
-  trainStep(x: Float32Array, labels: Uint8Array): StepResult;
+  /** Forward, backward and parameter update on one batch. */
+  trainStep(batch: ImageBatch): StepResult;
   /** Loss and correct count on a chunk of examples, without updating anything. */
-  evaluate(x: Float32Array, labels: Uint8Array): StepResult;
+  evaluate(batch: ImageBatch): StepResult;
   /** Parameters (and buffers) by PyTorch-style name, for the checkpoint. */
   stateDict(): Record<string, Tensor>;
 }

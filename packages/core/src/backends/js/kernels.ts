@@ -14,6 +14,7 @@ import {
   checkSeparate,
   checkVector,
 } from '../../kernels/lengths.js';
+import { gatherCenterReference } from './images.js';
 import { registerKernel } from '../../kernels/registry.js';
 import type { Storage } from '../backend.js';
 import { eluBackwardReference, eluReference } from './activation.js';
@@ -119,6 +120,7 @@ export function registerJsKernels(): void {
     return softmaxCrossEntropyReference(arr(logits), labels, rows, cols, dlogits && arr(dlogits), probs && arr(probs));
   });
 
+  registerKernel('gatherCenter', 'js', (backend, args) => gatherCenterReference(args, backend.view(args.out)));
   registerKernel('sgdUpdate', 'js', (_backend, { param, grad, lr }) => {
     checkSameLength('sgdUpdate', 'grad', grad.length, 'param', param.length);
     checkSeparate('sgdUpdate', 'param', arr(param), 'grad', arr(grad));

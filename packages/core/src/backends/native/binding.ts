@@ -32,6 +32,7 @@ export interface NativeBinding {
     dlogits?: Float32Array | null, probs?: Float32Array | null,
   ): number;
   sgdUpdate(param: Float32Array, grad: Float32Array, lr: number): void;
+  gatherCenterU8(pixels: Uint8Array, indices: Uint32Array, mean: Float32Array, out: Float32Array): void;
   availableThreads(): number;
   simdLevel(): string;
 }

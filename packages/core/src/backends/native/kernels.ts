@@ -47,6 +47,9 @@ export function registerNativeKernels(): void {
   registerKernel('softmaxCrossEntropy', 'native', (backend, { logits, labels, rows, cols, dlogits, probs }) =>
     addon(backend).softmaxCrossEntropy(arr(logits), labels, rows, cols, dlogits && arr(dlogits), probs && arr(probs)),
   );
+  registerKernel('gatherCenter', 'native', (backend, { pixels, indices, mean, out }) => {
+    addon(backend).gatherCenterU8(pixels, indices, mean, arr(out));
+  });
   registerKernel('sgdUpdate', 'native', (backend, { param, grad, lr }) => {
     addon(backend).sgdUpdate(arr(param), arr(grad), lr);
   });

@@ -6,6 +6,7 @@
 
 import { ArgumentError } from '../../errors.js';
 import { checkGemmLengths } from '../../kernels/gemm-lengths.js';
+import { gatherCenterReference } from '../js/images.js';
 import { registerKernel } from '../../kernels/registry.js';
 import type { Backend, Storage } from '../backend.js';
 import type { WasmKernels } from './load.js';
@@ -57,6 +58,9 @@ export function registerWasmKernels(): void {
   registerKernel('softmaxCrossEntropy', 'wasm', (backend, { logits, labels, rows, cols, dlogits, probs }) =>
     wasm(backend).softmaxCrossEntropy(live(logits), labels, rows, cols, dlogits && live(dlogits), probs && live(probs)),
   );
+  // The dataset lives in JS memory as bytes; copying it into wasm memory per batch would cost
+  // more than this loop, which writes straight into the wasm-resident tensor.
+  registerKernel('gatherCenter', 'wasm', (backend, args) => gatherCenterReference(args, backend.view(args.out)));
   registerKernel('sgdUpdate', 'wasm', (backend, { param, grad, lr }) => {
     wasm(backend).sgdUpdate(live(param), live(grad), lr);
   });
