@@ -13,9 +13,30 @@ export interface Parsed {
   positionals: string[];
 }
 
+/**
+ * `--lr -1` as `--lr=-1`: parseArgs would read a value starting with '-' as a flag, but a
+ * negative number after a flag that takes a value is a value (and gets a range error later).
+ */
+function joinNegativeNumbers(argv: string[], options: FlagSpec): string[] {
+  const out: string[] = [];
+  for (let i = 0; i < argv.length; i++) {
+    const arg = argv[i]!;
+    const next = argv[i + 1];
+    const name = arg.startsWith('--') ? arg.slice(2) : undefined;
+    if (name !== undefined && options[name]?.type === 'string' && next !== undefined && /^-(\d|\.\d)/.test(next)) {
+      out.push(`${arg}=${next}`);
+      i++;
+    } else {
+      out.push(arg);
+    }
+  }
+  return out;
+}
+
 export function parseFlags(argv: string[], options: FlagSpec, command: string): Parsed {
   try {
-    const { values, positionals } = parseArgs({ args: argv, options, allowPositionals: true, strict: true });
+    const args = joinNegativeNumbers(argv, options);
+    const { values, positionals } = parseArgs({ args, options, allowPositionals: true, strict: true });
     return { values: values as Parsed['values'], positionals };
   } catch (error) {
     // parseArgs' messages run over several lines; the CLI's contract is one line.

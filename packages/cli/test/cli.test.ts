@@ -73,7 +73,8 @@ describe('dlp bench gemm', () => {
 
   it('refuses bad flags with one line and exit code 2', () => {
     expectCleanFailure(dlp(['bench', 'gemm', '--threads=-3']), /--threads must be a positive integer, got '-3'/);
-    expectCleanFailure(dlp(['bench', 'gemm', '--threads', '-3']), /--threads needs a value; one starting with '-' is written --threads=VALUE/);
+    expectCleanFailure(dlp(['bench', 'gemm', '--threads', '-3']), /--threads must be a positive integer, got '-3'/);
+    expectCleanFailure(dlp(['bench', 'gemm', '--threads', '--json']), /--threads needs a value; one starting with '-' is written --threads=VALUE/);
     expectCleanFailure(dlp(['bench', 'gemm', '--threads', '1.5']), /--threads must be a positive integer, got '1.5'/);
     expectCleanFailure(dlp(['bench', 'gemm', '--backend', 'tpu']), /unknown backend 'tpu': expected one of native, wasm, js/);
     expectCleanFailure(dlp(['bench', 'gemm', '--shapes', '2x2']), /--shapes: '2x2' is not MxKxN/);
