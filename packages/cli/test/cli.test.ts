@@ -4,15 +4,23 @@
  */
 
 import { spawnSync } from 'node:child_process';
-import { existsSync, mkdtempSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { describe, expect, it } from 'vitest';
+import { afterAll, describe, expect, it } from 'vitest';
 
 const main = fileURLToPath(new URL('../dist/main.js', import.meta.url));
 const repoRoot = resolve(fileURLToPath(new URL('../../..', import.meta.url)));
 const sharedData = resolve(repoRoot, '..', 'shared', 'datasets');
+
+const made: string[] = [];
+const tempDir = (name: string) => {
+  const dir = mkdtempSync(join(tmpdir(), `dlp-cli-${name}-`));
+  made.push(dir);
+  return dir;
+};
+afterAll(() => made.forEach((dir) => rmSync(dir, { recursive: true, force: true })));
 
 function dlp(args: string[], env: Record<string, string> = {}) {
   if (!existsSync(main)) throw new Error(`${main} is missing: run \`pnpm build\` first`);
@@ -92,12 +100,12 @@ describe('dlp, bad commands', () => {
 
 describe('dlp data check', () => {
   it('names the directory when the data is not there, without downloading', () => {
-    const empty = mkdtempSync(join(tmpdir(), 'dlp-cli-empty-'));
+    const empty = tempDir('empty');
     expectCleanFailure(dlp(['data', 'check', '--data-dir', empty]), new RegExp(`${empty}.*data_batch_1\\.bin`));
   });
 
   it('names a truncated file', () => {
-    const dir = mkdtempSync(join(tmpdir(), 'dlp-cli-trunc-'));
+    const dir = tempDir('trunc');
     for (const name of ['data_batch_1', 'data_batch_2', 'data_batch_3', 'data_batch_4', 'data_batch_5', 'test_batch']) {
       writeFileSync(join(dir, `${name}.bin`), new Uint8Array(3073 * 2));
     }

@@ -5,11 +5,11 @@
  */
 
 import { spawnSync } from 'node:child_process';
-import { existsSync, mkdtempSync, readFileSync, statSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { describe, expect, it } from 'vitest';
+import { afterAll, describe, expect, it } from 'vitest';
 import { io } from '@dlp/core';
 
 const main = fileURLToPath(new URL('../dist/main.js', import.meta.url));
@@ -23,7 +23,13 @@ function dlp(args: string[]) {
   return { code: r.status, stdout: r.stdout, stderr: r.stderr };
 }
 
-const tempDir = (name: string) => mkdtempSync(join(tmpdir(), `dlp-train-${name}-`));
+const made: string[] = [];
+const tempDir = (name: string) => {
+  const dir = mkdtempSync(join(tmpdir(), `dlp-train-${name}-`));
+  made.push(dir);
+  return dir;
+};
+afterAll(() => made.forEach((dir) => rmSync(dir, { recursive: true, force: true })));
 
 describe.skipIf(!haveData)('dlp train --setup numpy on the real data (needs ../shared/datasets)', () => {
   it('learns in 300 steps (test accuracy > 0.30) and writes the whole run folder', async () => {
