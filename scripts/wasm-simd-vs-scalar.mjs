@@ -1,9 +1,10 @@
 #!/usr/bin/env node
 // GEMM throughput of the two wasm builds (packages/core/wasm/{simd,scalar}), in GFLOPS: median of
-// timed runs after a warm-up, one thread (wasm has one), C = A·B with A m×k and B k×n.
-// Shapes are (m, k, n) as in crates/kernels/benches/gemm.rs and `dlp bench gemm`.
+// timed runs after a warm-up, one thread (wasm has one), C = op(A)·op(B) with op(A) m×k and op(B)
+// k×n. Shapes are (m, k, n) as in crates/kernels/benches/gemm.rs and `dlp bench gemm`; a suffix
+// :tn, :nt or :tt transposes A (stored k×m) and/or B (stored n×k), as backprop does.
 //
-// Usage: node scripts/wasm-simd-vs-scalar.mjs [m,k,n ...]     (build first: node scripts/build-wasm.mjs)
+// Usage: node scripts/wasm-simd-vs-scalar.mjs [m,k,n[:tn] ...]  (build first: node scripts/build-wasm.mjs)
 // No npm dependencies: loads wasm-bindgen's glue directly.
 
 import { existsSync, readFileSync } from 'node:fs';
@@ -50,22 +51,32 @@ function fill(view, mod17, offset) {
   for (let i = 0; i < view.length; i++) view[i] = ((i % mod17) - offset) * 0.01;
 }
 
-function measure(mod, [m, k, n]) {
+function measure(mod, [m, k, n, ops]) {
   const a = mod.alloc_f32(m * k);
   const b = mod.alloc_f32(k * n);
   const c = mod.alloc_f32(m * n);
   const mem = mod.wasm_memory();
   fill(new Float32Array(mem.buffer, a, m * k), 17, 8);
   fill(new Float32Array(mem.buffer, b, k * n), 13, 6);
-  const { median, runs } = medianSeconds(() => mod.sgemm(false, false, m, n, k, 1, a, b, 0, c));
+  const { median, runs } = medianSeconds(() => mod.sgemm(ops[0] === 't', ops[1] === 't', m, n, k, 1, a, b, 0, c));
   mod.free_f32(a, m * k);
   mod.free_f32(b, k * n);
   mod.free_f32(c, m * n);
   return { gflops: (2 * m * n * k) / median / 1e9, median, runs };
 }
 
-const shapes =
-  process.argv.length > 2 ? process.argv.slice(2).map((s) => s.split(/[,x]/).map(Number)) : DEFAULT_SHAPES;
+/** 'm,k,n' or 'mxkxn', optionally ':tn' (transpose flags of A and B): [m, k, n, 'tn']. */
+function parseShape(arg) {
+  const [dims, ops = 'nn'] = arg.split(':');
+  const shape = dims.split(/[,x]/).map(Number);
+  if (shape.length !== 3 || !shape.every((v) => Number.isInteger(v) && v > 0) || !/^[nt]{2}$/.test(ops)) {
+    console.error(`${arg}: expected m,k,n or mxkxn with an optional :nn/:tn/:nt/:tt suffix`);
+    process.exit(1);
+  }
+  return [...shape, ops];
+}
+
+const shapes = process.argv.length > 2 ? process.argv.slice(2).map(parseShape) : DEFAULT_SHAPES.map((s) => [...s, 'nn']);
 const simd = await load('simd');
 const scalar = await load('scalar');
 console.log(`node ${process.version}, one thread, median after warm-up`);
@@ -74,6 +85,6 @@ for (const shape of shapes) {
   const s = measure(simd, shape);
   const t = measure(scalar, shape);
   console.log(
-    `${shape.join('x').padStart(18)} ${s.gflops.toFixed(2).padStart(12)} ${t.gflops.toFixed(2).padStart(14)} ${(s.gflops / t.gflops).toFixed(2).padStart(7)}`,
+    `${(shape.slice(0, 3).join('x') + (shape[3] === 'nn' ? '' : `:${shape[3]}`)).padStart(18)} ${s.gflops.toFixed(2).padStart(12)} ${t.gflops.toFixed(2).padStart(14)} ${(s.gflops / t.gflops).toFixed(2).padStart(7)}`,
   );
 }

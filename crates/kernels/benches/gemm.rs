@@ -1,47 +1,99 @@
-//! GEMM throughput on the project's shapes, in GFLOPS (median of timed runs after a warm-up),
-//! for dlp's sgemm (the `gemm` crate) and, side by side, `matrixmultiply`, which was the other
-//! candidate. Run: `cargo bench -p dlp-kernels --bench gemm` (DLP_BENCH_THREADS=1 for one thread).
+//! GEMM throughput on the project's shapes, in GFLOPS (median of timed runs after a warm-up), of
+//! the two paths `sgemm` chooses between, dlp's AVX2+FMA kernel (`gemm_avx2`) and the `gemm`
+//! crate, and which one it picks, for A·B and the two transposed products backprop runs (Aᵀ·B
+//! with A stored k×m, A·Bᵀ with B stored n×k). The two paths are timed in alternation, so that
+//! load from elsewhere on the machine falls on both alike.
+//!
+//! Run: `cargo bench -p dlp-kernels --bench gemm` (DLP_BENCH_THREADS=1 for one thread;
+//! DLP_BENCH_SHAPES=MxKxN,... for other shapes).
 
+use dlp_kernels::cpu::simd_level;
+use dlp_kernels::gemm::sgemm_gemm_crate;
 use dlp_kernels::threads::available_threads;
-use dlp_kernels::{sgemm, GemmSpec};
+use dlp_kernels::{GemmSpec, KernelError};
 use std::time::{Duration, Instant};
 
 /// (m, k, n) as in `dlp bench gemm`: the MLP's layers, the ConvNet's 1×1 and 3×3 convolutions.
 const SHAPES: &[(usize, usize, usize)] =
     &[(200, 3072, 100), (128, 3072, 1024), (128, 1024, 512), (1024, 1024, 1024), (32768, 576, 64)];
 
-fn median_seconds(mut run: impl FnMut()) -> f64 {
-    run(); // warm-up: packing buffers, pool threads, caches
-    let budget = Duration::from_millis(600);
-    let start = Instant::now();
-    let mut times = Vec::new();
-    while times.len() < 5 || (start.elapsed() < budget && times.len() < 200) {
-        let t = Instant::now();
-        run();
-        times.push(t.elapsed().as_secs_f64());
+/// (name, trans_a, trans_b).
+const VARIANTS: &[(&str, bool, bool)] = &[("A·B", false, false), ("Aᵀ·B", true, false), ("A·Bᵀ", false, true)];
+
+/// Median seconds of each of two closures, timed alternately after a warm-up.
+fn median_seconds_pair(mut x: impl FnMut(), mut y: impl FnMut()) -> (f64, f64) {
+    for _ in 0..2 {
+        x();
+        y();
     }
+    let budget = Duration::from_millis(800);
+    let start = Instant::now();
+    let (mut tx, mut ty) = (Vec::new(), Vec::new());
+    while tx.len() < 5 || (start.elapsed() < budget && tx.len() < 200) {
+        let t = Instant::now();
+        x();
+        tx.push(t.elapsed().as_secs_f64());
+        let t = Instant::now();
+        y();
+        ty.push(t.elapsed().as_secs_f64());
+    }
+    (median(tx), median(ty))
+}
+
+fn median(mut times: Vec<f64>) -> f64 {
     times.sort_by(|a, b| a.partial_cmp(b).unwrap());
     times[times.len() / 2]
+}
+
+fn shapes() -> Vec<(usize, usize, usize)> {
+    let Ok(list) = std::env::var("DLP_BENCH_SHAPES") else { return SHAPES.to_vec() };
+    list.split(',')
+        .map(|s| {
+            let v: Vec<usize> = s.split('x').map(|d| d.trim().parse().expect("DLP_BENCH_SHAPES: MxKxN,...")).collect();
+            assert!(v.len() == 3, "DLP_BENCH_SHAPES: MxKxN,...");
+            (v[0], v[1], v[2])
+        })
+        .collect()
+}
+
+type Path = fn(&GemmSpec, &[f32], &[f32], &mut [f32], usize) -> Result<(), KernelError>;
+type Preferred = fn(&GemmSpec) -> bool;
+
+/// dlp's AVX2+FMA path and whether `sgemm` picks it for a shape, where this CPU can run it.
+#[cfg(target_arch = "x86_64")]
+fn avx2_path() -> Option<(Path, Preferred)> {
+    use dlp_kernels::gemm_avx2;
+    gemm_avx2::is_available().then_some((gemm_avx2::sgemm as Path, gemm_avx2::is_preferred as Preferred))
+}
+
+#[cfg(not(target_arch = "x86_64"))]
+fn avx2_path() -> Option<(Path, Preferred)> {
+    None
 }
 
 fn main() {
     let threads: usize = std::env::var("DLP_BENCH_THREADS").ok().and_then(|v| v.parse().ok()).unwrap_or(0);
     let threads = if threads == 0 { available_threads() } else { threads };
-    println!("threads = {threads}");
-    println!("{:>22} {:>12} {:>16} {:>8}", "m x k x n", "dlp GFLOPS", "matrixmul GFLOPS", "ratio");
-    for &(m, k, n) in SHAPES {
-        let a: Vec<f32> = (0..m * k).map(|i| ((i % 17) as f32 - 8.0) * 0.01).collect();
-        let b: Vec<f32> = (0..k * n).map(|i| ((i % 13) as f32 - 6.0) * 0.01).collect();
-        let mut c = vec![0.0f32; m * n];
-        let spec = GemmSpec::new(false, false, m, n, k);
-        let ours = median_seconds(|| sgemm(&spec, &a, &b, &mut c, threads).unwrap());
-        let theirs = median_seconds(|| unsafe {
-            matrixmultiply::sgemm(
-                m, k, n, 1.0, a.as_ptr(), k as isize, 1, b.as_ptr(), n as isize, 1, 0.0,
-                c.as_mut_ptr(), n as isize, 1,
-            )
-        });
-        let gf = |s: f64| spec.flops() / s / 1e9;
-        println!("{:>22} {:>12.1} {:>16.1} {:>8.2}", format!("{m}x{k}x{n}"), gf(ours), gf(theirs), theirs / ours);
+    let avx2 = avx2_path();
+    println!("threads = {threads}, simd = {}, AVX2+FMA path: {}", simd_level(), if avx2.is_some() { "yes" } else { "no" });
+    println!("{:>16} {:>6} {:>11} {:>12} {:>12} {:>6}", "m x k x n", "", "sgemm uses", "avx2 GFLOPS", "crate GFLOPS", "ratio");
+    for (m, k, n) in shapes() {
+        for &(name, trans_a, trans_b) in VARIANTS {
+            let a: Vec<f32> = (0..m * k).map(|i| ((i % 17) as f32 - 8.0) * 0.01).collect();
+            let b: Vec<f32> = (0..k * n).map(|i| ((i % 13) as f32 - 6.0) * 0.01).collect();
+            let (mut c1, mut c2) = (vec![0.0f32; m * n], vec![0.0f32; m * n]);
+            let spec = GemmSpec::new(trans_a, trans_b, m, n, k);
+            let crate_path = || sgemm_gemm_crate(&spec, &a, &b, &mut c2, threads).unwrap();
+            let (uses, ours, theirs) = match avx2 {
+                Some((path, preferred)) => {
+                    let (ours, theirs) = median_seconds_pair(|| path(&spec, &a, &b, &mut c1, threads).unwrap(), crate_path);
+                    (if preferred(&spec) { "avx2" } else { "gemm crate" }, ours, theirs)
+                }
+                None => ("gemm crate", f64::NAN, median_seconds_pair(|| (), crate_path).1),
+            };
+            let gf = |s: f64| spec.flops() / s / 1e9;
+            let shape = format!("{m}x{k}x{n}");
+            println!("{shape:>16} {name:>6} {uses:>11} {:>12.1} {:>12.1} {:>6.2}", gf(ours), gf(theirs), theirs / ours);
+        }
     }
 }

@@ -82,6 +82,34 @@ pub fn sgemm(spec: &GemmSpec, a: &[f32], b: &[f32], c: &mut [f32], threads: usiz
         scale_in_place(c, spec.beta);
         return Ok(());
     }
+    // A simd128 wasm build runs its own kernel (gemm_simd128/, single thread like all of wasm):
+    // faster than the gemm crate's under V8. The run-time switch still selects the crate's
+    // scalar path when turned off.
+    #[cfg(all(target_arch = "wasm32", target_feature = "simd128"))]
+    if wasm_simd128_enabled() {
+        crate::gemm_simd128::sgemm(spec, a, b, c);
+        return Ok(());
+    }
+    // x86_64 CPUs with AVX2+FMA but no AVX-512 run dlp's own kernel (gemm_avx2/) on the shapes
+    // where it measured faster than the gemm crate's (all but the thinnest).
+    #[cfg(target_arch = "x86_64")]
+    if crate::gemm_avx2::is_preferred(spec) {
+        return crate::gemm_avx2::sgemm(spec, a, b, c, threads);
+    }
+    sgemm_gemm_crate(spec, a, b, c, threads)
+}
+
+/// [`sgemm`] on the `gemm` crate whatever the CPU and shape: what `sgemm` runs where dlp's own
+/// kernels do not, and what the tests and benches compare them with.
+pub fn sgemm_gemm_crate(spec: &GemmSpec, a: &[f32], b: &[f32], c: &mut [f32], threads: usize) -> Result<(), KernelError> {
+    spec.check_lengths(a.len(), b.len(), c.len())?;
+    if spec.m == 0 || spec.n == 0 {
+        return Ok(());
+    }
+    if spec.k == 0 || spec.alpha == 0.0 {
+        scale_in_place(c, spec.beta);
+        return Ok(());
+    }
     let (a_rs, a_cs) = spec.a_strides();
     let (b_rs, b_cs) = spec.b_strides();
     // SAFETY: the lengths were checked against the strides above, so every index the gemm

@@ -15,6 +15,12 @@ mod check;
 pub mod cpu;
 pub mod error;
 pub mod gemm;
+// dlp's own GEMM for x86_64 CPUs with AVX2+FMA; `sgemm` sends it the shapes where it wins.
+#[cfg(target_arch = "x86_64")]
+pub mod gemm_avx2;
+// The wasm simd128 GEMM; compiled for host tests too, where its kernel is a scalar model.
+#[cfg(any(test, all(target_arch = "wasm32", target_feature = "simd128")))]
+mod gemm_simd128;
 pub mod images;
 pub mod loss;
 pub mod optim;

@@ -80,6 +80,13 @@ const CASES: Case[] = [
   { transA: false, transB: true, m: 99, n: 1, k: 203, alpha: 0.75, beta: 0 }, // a column
   { transA: false, transB: false, m: 130, n: 257, k: 300, alpha: 1, beta: 0 }, // several blocks
   { transA: true, transB: false, m: 9, n: 11, k: 0, alpha: 1, beta: 3 }, // k = 0: C = beta·C
+  // The simd build's own kernel (crates/kernels/src/gemm_simd128): 5x8 tiles, K blocks of up to
+  // 576, M blocks of 120, N blocks of 1024; transposes packed four k at a time.
+  { transA: false, transB: false, m: 5, n: 8, k: 4, alpha: 1, beta: 0 }, // exactly one tile
+  { transA: true, transB: true, m: 6, n: 9, k: 17, alpha: -0.5, beta: 1 }, // one past a tile each way
+  { transA: true, transB: true, m: 11, n: 10, k: 1499, alpha: 1, beta: 0 }, // 3 K blocks, NaN C
+  { transA: false, transB: true, m: 64, n: 1100, k: 70, alpha: 1.5, beta: 0.5 }, // 2 N blocks
+  { transA: true, transB: false, m: 250, n: 20, k: 33, alpha: 1, beta: -2 }, // 3 M blocks
 ];
 
 const variants: WasmVariant[] = ['simd', 'scalar'];

@@ -1,0 +1,188 @@
+//! One thread's rectangle of C: the loop nests around the micro-kernel, the cache blocking
+//! they use and the thread's reused packing buffers.
+//!
+//! The general nest (BLIS): for each NC-column block of C, for each kc-slice of the inner
+//! dimension, pack B's kc×NC block; for each MC-row block of A pack its MC×kc block (L2); then
+//! run every NR-wide panel of B (kept in L1) down every MR-high panel of A. Two shapes get
+//! their own nest: when all of op(B)'s columns fit in L2 for the whole inner dimension, B is
+//! packed once and A streams past it once; when C is narrow, A is not packed at all.
+
+use std::cell::RefCell;
+
+use super::kernel::{self, APanel, Tile, MR, NR};
+use super::pack::{pack_a, pack_b, SLACK};
+use super::Problem;
+
+/// Deepest k-slice: a kc×NR panel of B (20 KiB) plus an MR×kc panel of A (7.5 KiB) stay in
+/// the 32 KiB L1d. The slices of one call are made equal (k = 576 runs as 2×288).
+const KC: usize = 320;
+/// Most rows of A packed at a time: MC×KC floats (180 KiB) stay in the 512 KiB L2.
+const MC: usize = 144;
+/// Most columns of B packed at a time: KC×NC floats (3.75 MiB) go to L3.
+pub(super) const NC: usize = 3072;
+/// Packed B up to this many floats (160 KiB) is packed whole, for every k, and kept in L2.
+const B_RESIDENT: usize = 40 * 1024;
+/// Up to this many columns (one thread's share), A is read in place rather than packed: each
+/// of its elements then serves at most 128 columns, and packing it cost more than it saved
+/// (32768×576×64: 73 → 80 GFLOPS). Only for A stored row-major (A·B, A·Bᵀ): reading Aᵀ in
+/// place walks a new line, often a new page, every k.
+const DIRECT_A_MAX_N: usize = 128;
+
+impl Problem {
+    /// C[i0..i1, j0..j1] on the calling thread.
+    ///
+    /// # Safety
+    /// As [`Problem::run`]; the rectangle must lie inside C and no other thread may write it.
+    pub(super) unsafe fn block(&self, (i0, i1): (usize, usize), (j0, j1): (usize, usize)) {
+        if i0 == i1 || j0 == j1 {
+            return;
+        }
+        with_scratch(|scratch| {
+            let kc = chunk(self.k, KC);
+            let width = NC.min(j1 - j0).next_multiple_of(NR);
+            if width <= DIRECT_A_MAX_N && self.a.cs == 1 {
+                self.direct_a(i0..i1, j0..j1, kc, scratch);
+            } else if self.k * width <= B_RESIDENT {
+                self.resident_b(i0..i1, j0..j1, kc, scratch);
+            } else {
+                self.packed(i0..i1, j0..j1, kc, scratch);
+            }
+        });
+    }
+
+    /// The general nest: B packed kc×NC at a time, A MC×kc at a time.
+    unsafe fn packed(&self, rows: std::ops::Range<usize>, cols: std::ops::Range<usize>, kc_max: usize, scratch: &mut Scratch) {
+        let k = self.k;
+        let mc_max = chunk(rows.len(), MC).next_multiple_of(MR);
+        let nc_max = NC.min(cols.len()).next_multiple_of(NR);
+        let (abuf, bbuf) = scratch.get(mc_max * kc_max + SLACK, nc_max * kc_max + SLACK);
+        for jc in cols.clone().step_by(NC) {
+            let nc = NC.min(cols.end - jc);
+            for pc in (0..k).step_by(kc_max) {
+                let kc = kc_max.min(k - pc);
+                pack_b(self.b.at(pc, jc), kc, nc, bbuf);
+                for ic in rows.clone().step_by(mc_max) {
+                    let mc = mc_max.min(rows.end - ic);
+                    pack_a(self.a.at(ic, pc), mc, kc, abuf);
+                    self.macro_tile(ic, jc, mc, nc, kc, abuf, bbuf, pc == 0);
+                }
+            }
+        }
+    }
+
+    /// All of op(B)'s k×n block fits in L2 beside an A block: pack it once, then stream A past
+    /// it once, each MC rows across the whole inner dimension (for tall, narrow products A is
+    /// the only operand that comes from memory).
+    unsafe fn resident_b(&self, rows: std::ops::Range<usize>, cols: std::ops::Range<usize>, kc_max: usize, scratch: &mut Scratch) {
+        let k = self.k;
+        let mc_max = chunk(rows.len(), MC).next_multiple_of(MR);
+        let width = cols.len().next_multiple_of(NR);
+        let (abuf, bbuf) = scratch.get(mc_max * kc_max + SLACK, k * width + SLACK);
+        for pc in (0..k).step_by(kc_max) {
+            pack_b(self.b.at(pc, cols.start), kc_max.min(k - pc), cols.len(), bbuf.add(pc * width));
+        }
+        for ic in rows.clone().step_by(mc_max) {
+            let mc = mc_max.min(rows.end - ic);
+            for pc in (0..k).step_by(kc_max) {
+                let kc = kc_max.min(k - pc);
+                pack_a(self.a.at(ic, pc), mc, kc, abuf);
+                self.macro_tile(ic, cols.start, mc, cols.len(), kc, abuf, bbuf.add(pc * width), pc == 0);
+            }
+        }
+    }
+
+    /// A narrow C: A read in place by the micro-kernel, each MR rows' kc-slice (in L1) run
+    /// across every panel of B (in L2). B is packed whole when it fits in L2, else a kc-slice
+    /// at a time.
+    unsafe fn direct_a(&self, rows: std::ops::Range<usize>, cols: std::ops::Range<usize>, kc_max: usize, scratch: &mut Scratch) {
+        let k = self.k;
+        let width = cols.len().next_multiple_of(NR);
+        let group = if k * width <= B_RESIDENT { k } else { kc_max };
+        let (_, bbuf) = scratch.get(0, group * width + SLACK);
+        for g0 in (0..k).step_by(group) {
+            let g1 = (g0 + group).min(k);
+            for pc in (g0..g1).step_by(kc_max) {
+                pack_b(self.b.at(pc, cols.start), kc_max.min(k - pc), cols.len(), bbuf.add((pc - g0) * width));
+            }
+            for ir in rows.clone().step_by(MR) {
+                for pc in (g0..g1).step_by(kc_max) {
+                    let kc = kc_max.min(k - pc);
+                    let a = self.a.at(ir, pc);
+                    let slice = bbuf.add((pc - g0) * width);
+                    for jr in (0..cols.len()).step_by(NR) {
+                        let tile = self.tile(ir, cols.start + jr, MR.min(rows.end - ir), NR.min(cols.len() - jr), pc == 0);
+                        kernel::tile(kc, APanel::Strided { ptr: a.ptr, rs: a.rs, cs: a.cs }, slice.add(jr * kc), tile);
+                    }
+                }
+            }
+        }
+    }
+
+    /// C[ic.., jc..] (mc×nc) from packed A (mc×kc) and packed B (kc×nc): every NR panel of B
+    /// (kept in L1) down every MR panel of A (in L2).
+    #[allow(clippy::too_many_arguments)]
+    unsafe fn macro_tile(&self, ic: usize, jc: usize, mc: usize, nc: usize, kc: usize, abuf: *const f32, bbuf: *const f32, first: bool) {
+        for jr in (0..nc).step_by(NR) {
+            let bp = bbuf.add(jr * kc);
+            for ir in (0..mc).step_by(MR) {
+                let tile = self.tile(ic + ir, jc + jr, MR.min(mc - ir), NR.min(nc - jr), first);
+                kernel::tile(kc, APanel::Packed(abuf.add(ir * kc)), bp, tile);
+            }
+        }
+    }
+
+    /// The rows×cols tile of C at (i, j). The first k-slice applies beta; later ones add onto
+    /// what it wrote.
+    unsafe fn tile(&self, i: usize, j: usize, rows: usize, cols: usize, first: bool) -> Tile {
+        Tile {
+            c: self.c.add(i * self.n + j),
+            ldc: self.n,
+            rows,
+            cols,
+            alpha: self.alpha,
+            beta: if first { self.beta } else { 1.0 },
+        }
+    }
+}
+
+/// The largest of ⌈len/max⌉ near-equal chunks.
+fn chunk(len: usize, max: usize) -> usize {
+    len.div_ceil(len.div_ceil(max).max(1))
+}
+
+/// One thread's packing buffers, kept between calls (the pool's threads live as long as the
+/// process), each handed out from a 64-byte boundary.
+#[derive(Default)]
+struct Scratch {
+    a: Vec<f32>,
+    b: Vec<f32>,
+}
+
+impl Scratch {
+    fn get(&mut self, a_len: usize, b_len: usize) -> (*mut f32, *mut f32) {
+        (aligned(&mut self.a, a_len), aligned(&mut self.b, b_len))
+    }
+}
+
+fn aligned(buf: &mut Vec<f32>, len: usize) -> *mut f32 {
+    const ALIGN: usize = 64 / std::mem::size_of::<f32>();
+    if buf.len() < len + ALIGN {
+        *buf = vec![0.0; len + ALIGN];
+    }
+    let offset = buf.as_ptr().align_offset(64).min(ALIGN);
+    // SAFETY: offset ≤ ALIGN, and the buffer holds len + ALIGN floats.
+    unsafe { buf.as_mut_ptr().add(offset) }
+}
+
+thread_local! {
+    static SCRATCH: RefCell<Scratch> = RefCell::new(Scratch::default());
+}
+
+/// Runs `f` with this thread's buffers, or fresh ones if they are already in use (a rayon
+/// worker waiting inside one GEMM can be handed part of another).
+fn with_scratch<R>(f: impl FnOnce(&mut Scratch) -> R) -> R {
+    SCRATCH.with(|s| match s.try_borrow_mut() {
+        Ok(mut scratch) => f(&mut scratch),
+        Err(_) => f(&mut Scratch::default()),
+    })
+}

@@ -1,0 +1,165 @@
+//! dlp's own f32 GEMM for x86_64 CPUs with AVX2+FMA: C = alpha·op(A)·op(B) + beta·C, with the
+//! shapes and contract of [`crate::sgemm`], which sends a call here where this path measured
+//! faster than the `gemm` crate ([`is_preferred`]).
+//!
+//! BLIS-style: op(B) is packed into kc×16 column panels and op(A) into 6×kc row panels (the
+//! packing reads any strides, so a transposed operand changes only which copy loop runs), and
+//! a 6×16 register-blocked micro-kernel multiplies them (`kernel.rs`, `pack.rs`, and the loop
+//! nests and cache blocking in `block.rs`). Threads split C into a grid of rectangles, each
+//! packing what it reads into its own reused thread-local buffers.
+
+mod block;
+mod kernel;
+mod pack;
+
+use crate::error::KernelError;
+use crate::gemm::GemmSpec;
+use crate::threads::available_threads;
+use kernel::{MR, NR};
+use pack::View;
+
+/// Whether this CPU can run this path (AVX2 and FMA, detected at run time).
+pub fn is_available() -> bool {
+    std::arch::is_x86_feature_detected!("avx2") && std::arch::is_x86_feature_detected!("fma")
+}
+
+/// Whether [`crate::sgemm`] runs `spec` here rather than in the `gemm` crate: on CPUs with
+/// AVX2+FMA but without AVX-512 (the crate has AVX-512 kernels, which this path does not try
+/// to beat), for products that are not too thin. Measured on a Zen 3 (see `benches/gemm.rs`):
+/// with fewer than 24 rows or columns, or a short inner dimension, the crate's kernels for
+/// thin matrices win; from there on this path matches or beats it, by up to 1.9× on
+/// backprop's transposed products. A·Bᵀ with few rows is the exception: the crate is slow
+/// there too.
+pub fn is_preferred(spec: &GemmSpec) -> bool {
+    if !is_available() || std::arch::is_x86_feature_detected!("avx512f") {
+        return false;
+    }
+    let GemmSpec { trans_a, trans_b, m, n, k, .. } = *spec;
+    let min_rows = if trans_b && !trans_a { 2 } else { 24 };
+    m >= min_rows && n >= 24 && k >= 16
+}
+
+/// C = alpha·op(A)·op(B) + beta·C on this path, whatever [`crate::sgemm`] would choose: how the
+/// tests and benches reach it. Same contract as `sgemm`; errors when the CPU lacks AVX2+FMA.
+///
+/// ```
+/// use dlp_kernels::{gemm_avx2, GemmSpec};
+/// if gemm_avx2::is_available() {
+///     let a = [1.0, 2.0, 3.0, 4.0]; // 2x2
+///     let b = [1.0, 0.0, 0.0, 1.0]; // identity
+///     let mut c = [0.0; 4];
+///     gemm_avx2::sgemm(&GemmSpec::new(false, false, 2, 2, 2), &a, &b, &mut c, 1).unwrap();
+///     assert_eq!(c, a);
+/// }
+/// ```
+pub fn sgemm(spec: &GemmSpec, a: &[f32], b: &[f32], c: &mut [f32], threads: usize) -> Result<(), KernelError> {
+    if !is_available() {
+        return Err(KernelError::new("gemm: the AVX2+FMA path needs a CPU with AVX2 and FMA"));
+    }
+    spec.check_lengths(a.len(), b.len(), c.len())?;
+    let GemmSpec { trans_a, trans_b, m, n, k, alpha, beta } = *spec;
+    if m == 0 || n == 0 {
+        return Ok(());
+    }
+    if k == 0 || alpha == 0.0 {
+        if beta == 0.0 {
+            c.fill(0.0);
+        } else if beta != 1.0 {
+            c.iter_mut().for_each(|v| *v *= beta);
+        }
+        return Ok(());
+    }
+    let problem = Problem {
+        m,
+        n,
+        k,
+        a: if trans_a { View { ptr: a.as_ptr(), rs: 1, cs: m } } else { View { ptr: a.as_ptr(), rs: k, cs: 1 } },
+        b: if trans_b { View { ptr: b.as_ptr(), rs: 1, cs: k } } else { View { ptr: b.as_ptr(), rs: n, cs: 1 } },
+        c: c.as_mut_ptr(),
+        alpha,
+        beta,
+    };
+    let pool = available_threads();
+    let threads = if threads == 0 { pool } else { threads.min(pool) };
+    // SAFETY: AVX2 and FMA were detected above; the views match the checked buffer lengths;
+    // `c` is borrowed mutably for the call, and the grid's rectangles do not overlap.
+    unsafe { problem.run(grid(m, n, k, threads)) };
+    Ok(())
+}
+
+/// One call's operands: op(A) m×k and op(B) k×n as strided views, C m×n row-major.
+struct Problem {
+    m: usize,
+    n: usize,
+    k: usize,
+    a: View,
+    b: View,
+    c: *mut f32,
+    alpha: f32,
+    beta: f32,
+}
+
+// SAFETY: threads only read A and B, and write disjoint rectangles of C (see `run`).
+unsafe impl Sync for Problem {}
+
+impl Problem {
+    /// Computes C as a tm×tn grid of rectangles, on the shared pool when there is more than one.
+    ///
+    /// # Safety
+    /// AVX2 and FMA must be available; the views and C must hold the matrices described.
+    unsafe fn run(&self, (tm, tn): (usize, usize)) {
+        let rows = split(self.m, MR, tm);
+        let cols = split(self.n, NR, tn);
+        let part = |p: usize| self.block(rows[p / tn], cols[p % tn]);
+        if tm * tn == 1 {
+            part(0);
+            return;
+        }
+        #[cfg(feature = "parallel")]
+        {
+            use rayon::prelude::*;
+            (0..tm * tn).into_par_iter().with_max_len(1).for_each(part);
+        }
+        #[cfg(not(feature = "parallel"))]
+        (0..tm * tn).for_each(part);
+    }
+}
+
+/// `parts` contiguous ranges covering 0..len, cut on multiples of `unit`, as equal as the unit
+/// allows.
+fn split(len: usize, unit: usize, parts: usize) -> Vec<(usize, usize)> {
+    let units = len.div_ceil(unit);
+    let cut = |p: usize| (units * p / parts * unit).min(len);
+    (0..parts).map(|p| (cut(p), cut(p + 1))).collect()
+}
+
+/// Each thread gets at least this many flops: handing work to the pool costs some
+/// microseconds, as much as a product this size takes, so a call below twice this stays on
+/// the calling thread.
+const MIN_FLOPS_PER_THREAD: f64 = 2e6;
+
+/// How many row blocks × column blocks of C to compute in parallel on up to `threads`
+/// threads: the grid whose largest rectangle costs least, counting its multiply-adds (16 per
+/// cycle) and the packing it repeats (about one cycle per packed float). So a wide, short C
+/// splits by columns (every thread packs all of the small A) and a tall, narrow C by rows.
+fn grid(m: usize, n: usize, k: usize, threads: usize) -> (usize, usize) {
+    let flops = 2.0 * (m as f64) * (n as f64) * (k as f64);
+    let threads = threads.min((flops / MIN_FLOPS_PER_THREAD) as usize).max(1);
+    let (m_tiles, n_tiles) = (m.div_ceil(MR), n.div_ceil(NR));
+    let cost = |(tm, tn): (usize, usize)| {
+        let rows = m_tiles.div_ceil(tm) * MR;
+        let cols = n_tiles.div_ceil(tn) * NR;
+        let multiply = (rows * cols * k) as f64 / 16.0;
+        let packing = (k * rows * cols.div_ceil(block::NC) + k * cols) as f64;
+        multiply + packing
+    };
+    let mut best = (1, 1);
+    for tm in 1..=threads.min(m_tiles) {
+        for tn in 1..=(threads / tm).min(n_tiles) {
+            if cost((tm, tn)) < cost(best) {
+                best = (tm, tn);
+            }
+        }
+    }
+    best
+}
