@@ -4,9 +4,11 @@
 //! or n×k when `trans_b`), C is m×n. A transposed operand is read through its strides, never
 //! copied: backprop's Aᵀ·B and A·Bᵀ cost the same as A·B.
 //!
-//! The blocking, packing, micro-kernels and run-time SIMD dispatch (AVX-512 / AVX2+FMA / NEON /
-//! wasm simd128, scalar fallback) come from the `gemm` crate, the one candle and burn use: on
-//! this project's shapes it matched or beat `matrixmultiply` (see `benches/gemm.rs`).
+//! Three paths, chosen per call: dlp's own BLIS-style kernels where they measured faster —
+//! `gemm_simd128/` (a 5×8 micro-kernel) in wasm builds with simd128, `gemm_avx2/` on x86_64
+//! CPUs with AVX2+FMA and no AVX-512 — and everywhere else the `gemm` crate (the one candle and
+//! burn use; AVX-512 / NEON / scalar dispatch), which matched or beat `matrixmultiply` on this
+//! project's shapes. `benches/gemm.rs` measures the paths side by side.
 
 use crate::check;
 use crate::error::KernelError;
