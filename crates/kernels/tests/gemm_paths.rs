@@ -1,6 +1,7 @@
 //! Each GEMM implementation forced on, whatever `sgemm` would pick for the shape: dlp's AVX2+FMA
-//! path (`gemm_avx2`) on sizes around its 6×16 tile, its 256-deep k-slices and its blocking, and
-//! the `gemm` crate's path, both against the f64 triple loop.
+//! path (`gemm_avx2`) on sizes around its 6×16 tile (and its 2-, 4-row and 8-column edge
+//! tiles), its k-slices and its cache blocks, and the `gemm` crate's path, both against the f64
+//! triple loop.
 
 #![cfg(target_arch = "x86_64")]
 
@@ -44,8 +45,9 @@ fn avx2() -> bool {
 }
 
 /// (m, n, k): one element; less than, exactly and just over one 6×16 tile and one 6×8 half
-/// tile; k not a multiple of the 256-deep slice; large k; B too big to stay packed whole;
-/// more rows than one packed A block; more columns than one packed B block.
+/// tile, with 1 to 5 rows left over; k cut into several slices, evenly or not; B too big to stay packed whole, with A read
+/// in place (n ≤ 128) and packed; more rows than one packed A block; more columns than one
+/// packed B block.
 const SHAPES: &[(usize, usize, usize)] = &[
     (1, 1, 1),
     (5, 7, 3),
@@ -54,11 +56,12 @@ const SHAPES: &[(usize, usize, usize)] = &[
     (7, 17, 9),
     (12, 32, 257),
     (13, 9, 300),
-    (19, 23, 513),
+    (22, 23, 513),
     (2, 3, 2000),
     (37, 200, 300),
+    (20, 100, 1000),
     (300, 20, 1100),
-    (151, 300, 513),
+    (151, 140, 513),
     (5, 3100, 70),
 ];
 
@@ -103,7 +106,7 @@ fn avx2_path_threads_split_c_without_changing_the_result() {
     if !avx2() {
         return;
     }
-    for &(m, n, k) in &[(1000, 40, 100), (24, 1000, 200), (129, 257, 300), (200, 100, 3072)] {
+    for &(m, n, k) in &[(1000, 40, 100), (24, 1000, 200), (129, 257, 300), (100, 100, 700)] {
         for (trans_a, trans_b) in [(false, false), (true, false), (false, true)] {
             let spec = GemmSpec::new(trans_a, trans_b, m, n, k);
             let one = check(gemm_avx2::sgemm, spec, 1, 7);

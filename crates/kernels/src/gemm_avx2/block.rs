@@ -8,6 +8,7 @@
 //! packed once and A streams past it once; when C is narrow, A is not packed at all.
 
 use std::cell::RefCell;
+use std::ops::Range;
 
 use super::kernel::{self, APanel, Tile, MR, NR};
 use super::pack::{pack_a, pack_b, SLACK};
@@ -22,11 +23,14 @@ const MC: usize = 144;
 pub(super) const NC: usize = 3072;
 /// Packed B up to this many floats (160 KiB) is packed whole, for every k, and kept in L2.
 const B_RESIDENT: usize = 40 * 1024;
-/// Up to this many columns (one thread's share), A is read in place rather than packed: each
-/// of its elements then serves at most 128 columns, and packing it cost more than it saved
+/// Up to this many columns, A is read in place rather than packed: each of its elements then
+/// serves at most 128 columns, and packing it cost more than it saved
 /// (32768×576×64: 73 → 80 GFLOPS). Only for A stored row-major (A·B, A·Bᵀ): reading Aᵀ in
 /// place walks a new line, often a new page, every k.
 const DIRECT_A_MAX_N: usize = 128;
+/// Deepest k-slice when A is read in place: B's slice (at most 768×128 floats, 384 KiB) is all
+/// that sits in L2, and fewer, deeper slices mean fewer passes over C (2-4% over KC).
+const KC_DIRECT_A: usize = 768;
 
 impl Problem {
     /// C[i0..i1, j0..j1] on the calling thread.
@@ -38,21 +42,20 @@ impl Problem {
             return;
         }
         with_scratch(|scratch| {
-            let kc = chunk(self.k, KC);
             let width = NC.min(j1 - j0).next_multiple_of(NR);
-            if width <= DIRECT_A_MAX_N && self.a.cs == 1 {
-                self.direct_a(i0..i1, j0..j1, kc, scratch);
+            if self.direct_a {
+                self.direct_a(i0..i1, j0..j1, scratch);
             } else if self.k * width <= B_RESIDENT {
-                self.resident_b(i0..i1, j0..j1, kc, scratch);
+                self.resident_b(i0..i1, j0..j1, scratch);
             } else {
-                self.packed(i0..i1, j0..j1, kc, scratch);
+                self.packed(i0..i1, j0..j1, scratch);
             }
         });
     }
 
     /// The general nest: B packed kc×NC at a time, A MC×kc at a time.
-    unsafe fn packed(&self, rows: std::ops::Range<usize>, cols: std::ops::Range<usize>, kc_max: usize, scratch: &mut Scratch) {
-        let k = self.k;
+    unsafe fn packed(&self, rows: Range<usize>, cols: Range<usize>, scratch: &mut Scratch) {
+        let (k, kc_max) = (self.k, self.kc);
         let mc_max = chunk(rows.len(), MC).next_multiple_of(MR);
         let nc_max = NC.min(cols.len()).next_multiple_of(NR);
         let (abuf, bbuf) = scratch.get(mc_max * kc_max + SLACK, nc_max * kc_max + SLACK);
@@ -73,8 +76,8 @@ impl Problem {
     /// All of op(B)'s k×n block fits in L2 beside an A block: pack it once, then stream A past
     /// it once, each MC rows across the whole inner dimension (for tall, narrow products A is
     /// the only operand that comes from memory).
-    unsafe fn resident_b(&self, rows: std::ops::Range<usize>, cols: std::ops::Range<usize>, kc_max: usize, scratch: &mut Scratch) {
-        let k = self.k;
+    unsafe fn resident_b(&self, rows: Range<usize>, cols: Range<usize>, scratch: &mut Scratch) {
+        let (k, kc_max) = (self.k, self.kc);
         let mc_max = chunk(rows.len(), MC).next_multiple_of(MR);
         let width = cols.len().next_multiple_of(NR);
         let (abuf, bbuf) = scratch.get(mc_max * kc_max + SLACK, k * width + SLACK);
@@ -94,8 +97,8 @@ impl Problem {
     /// A narrow C: A read in place by the micro-kernel, each MR rows' kc-slice (in L1) run
     /// across every panel of B (in L2). B is packed whole when it fits in L2, else a kc-slice
     /// at a time.
-    unsafe fn direct_a(&self, rows: std::ops::Range<usize>, cols: std::ops::Range<usize>, kc_max: usize, scratch: &mut Scratch) {
-        let k = self.k;
+    unsafe fn direct_a(&self, rows: Range<usize>, cols: Range<usize>, scratch: &mut Scratch) {
+        let (k, kc_max) = (self.k, self.kc);
         let width = cols.len().next_multiple_of(NR);
         let group = if k * width <= B_RESIDENT { k } else { kc_max };
         let (_, bbuf) = scratch.get(0, group * width + SLACK);
@@ -143,6 +146,14 @@ impl Problem {
             beta: if first { self.beta } else { 1.0 },
         }
     }
+}
+
+/// Whether A is read in place (a narrow C, A stored row-major), and the depth of the k-slices.
+/// Both depend on the whole product, not on a thread's share of it, so that every element of
+/// C is summed in the same order whatever the number of threads.
+pub(super) fn slicing(n: usize, k: usize, a_row_major: bool) -> (bool, usize) {
+    let direct_a = a_row_major && n.next_multiple_of(NR) <= DIRECT_A_MAX_N;
+    (direct_a, chunk(k, if direct_a { KC_DIRECT_A } else { KC }))
 }
 
 /// The largest of ⌈len/max⌉ near-equal chunks.

@@ -5,8 +5,9 @@
 //! BLIS-style: op(B) is packed into kc×16 column panels and op(A) into 6×kc row panels (the
 //! packing reads any strides, so a transposed operand changes only which copy loop runs), and
 //! a 6×16 register-blocked micro-kernel multiplies them (`kernel.rs`, `pack.rs`, and the loop
-//! nests and cache blocking in `block.rs`). Threads split C into a grid of rectangles, each
-//! packing what it reads into its own reused thread-local buffers.
+//! nests and cache blocking in `block.rs`; for a narrow C the kernel reads A in place).
+//! Threads split C into a grid of rectangles, each packing what it reads into its own reused
+//! thread-local buffers; the result does not depend on the number of threads.
 
 mod block;
 mod kernel;
@@ -69,10 +70,13 @@ pub fn sgemm(spec: &GemmSpec, a: &[f32], b: &[f32], c: &mut [f32], threads: usiz
         }
         return Ok(());
     }
+    let (direct_a, kc) = block::slicing(n, k, !trans_a);
     let problem = Problem {
         m,
         n,
         k,
+        kc,
+        direct_a,
         a: if trans_a { View { ptr: a.as_ptr(), rs: 1, cs: m } } else { View { ptr: a.as_ptr(), rs: k, cs: 1 } },
         b: if trans_b { View { ptr: b.as_ptr(), rs: 1, cs: k } } else { View { ptr: b.as_ptr(), rs: n, cs: 1 } },
         c: c.as_mut_ptr(),
@@ -87,11 +91,14 @@ pub fn sgemm(spec: &GemmSpec, a: &[f32], b: &[f32], c: &mut [f32], threads: usiz
     Ok(())
 }
 
-/// One call's operands: op(A) m×k and op(B) k×n as strided views, C m×n row-major.
+/// One call's operands: op(A) m×k and op(B) k×n as strided views, C m×n row-major; and how
+/// the inner dimension is cut ([`block::slicing`]).
 struct Problem {
     m: usize,
     n: usize,
     k: usize,
+    kc: usize,
+    direct_a: bool,
     a: View,
     b: View,
     c: *mut f32,
@@ -103,7 +110,8 @@ struct Problem {
 unsafe impl Sync for Problem {}
 
 impl Problem {
-    /// Computes C as a tm×tn grid of rectangles, on the shared pool when there is more than one.
+    /// Computes C as a tm×tn grid of rectangles: the calling thread takes the first, the
+    /// shared pool the others.
     ///
     /// # Safety
     /// AVX2 and FMA must be available; the views and C must hold the matrices described.
@@ -116,14 +124,44 @@ impl Problem {
             return;
         }
         #[cfg(feature = "parallel")]
-        {
-            use rayon::prelude::*;
-            (0..tm * tn).into_par_iter().with_max_len(1).for_each(part);
-        }
+        run_parts(tm * tn, &part);
         #[cfg(not(feature = "parallel"))]
         (0..tm * tn).for_each(part);
     }
 }
+
+/// Runs part(0) on the calling thread and the others on the pool, returning when all are done.
+/// A caller outside the pool then spins briefly for the others rather than going to sleep at
+/// once: being woken takes ~0.1 ms here, which cost 1024³ nothing but 200×3072×100 (1 ms on
+/// two threads) a fifth. (A pool thread must not spin: the parts may be queued behind it.)
+#[cfg(feature = "parallel")]
+fn run_parts(parts: usize, part: &(dyn Fn(usize) + Sync)) {
+    use std::sync::atomic::{AtomicUsize, Ordering};
+    use std::time::Instant;
+    let pending = AtomicUsize::new(parts - 1);
+    rayon::in_place_scope(|scope| {
+        for p in 1..parts {
+            let pending = &pending;
+            scope.spawn(move |_| {
+                part(p);
+                pending.fetch_sub(1, Ordering::Release);
+            });
+        }
+        part(0);
+        if rayon::current_thread_index().is_none() {
+            let start = Instant::now();
+            while pending.load(Ordering::Acquire) != 0 && start.elapsed() < SPIN {
+                std::hint::spin_loop();
+            }
+        }
+    });
+}
+
+/// How long a caller outside the pool spins for the other parts before sleeping: long enough
+/// for parts that finish together, short enough to cost little when another process has the
+/// other core.
+#[cfg(feature = "parallel")]
+const SPIN: std::time::Duration = std::time::Duration::from_micros(50);
 
 /// `parts` contiguous ranges covering 0..len, cut on multiples of `unit`, as equal as the unit
 /// allows.
@@ -133,10 +171,10 @@ fn split(len: usize, unit: usize, parts: usize) -> Vec<(usize, usize)> {
     (0..parts).map(|p| (cut(p), cut(p + 1))).collect()
 }
 
-/// Each thread gets at least this many flops: handing work to the pool costs some
-/// microseconds, as much as a product this size takes, so a call below twice this stays on
-/// the calling thread.
-const MIN_FLOPS_PER_THREAD: f64 = 2e6;
+/// Each thread gets at least this many flops. Handing a part to the pool and collecting it
+/// costs ~6 µs here (80³ ran 1.1× faster on two threads, 64³ slower), so a call below twice
+/// this stays on the calling thread.
+const MIN_FLOPS_PER_THREAD: f64 = 0.5e6;
 
 /// How many row blocks × column blocks of C to compute in parallel on up to `threads`
 /// threads: the grid whose largest rectangle costs least, counting its multiply-adds (16 per
