@@ -76,12 +76,7 @@ impl GemmSpec {
 /// assert_eq!(c, a);
 /// ```
 pub fn sgemm(spec: &GemmSpec, a: &[f32], b: &[f32], c: &mut [f32], threads: usize) -> Result<(), KernelError> {
-    spec.check_lengths(a.len(), b.len(), c.len())?;
-    if spec.m == 0 || spec.n == 0 {
-        return Ok(());
-    }
-    if spec.k == 0 || spec.alpha == 0.0 {
-        scale_in_place(c, spec.beta);
+    if settled_without_kernel(spec, a, b, c)? {
         return Ok(());
     }
     // A simd128 wasm build runs its own kernel (gemm_simd128/, single thread like all of wasm):
@@ -104,12 +99,7 @@ pub fn sgemm(spec: &GemmSpec, a: &[f32], b: &[f32], c: &mut [f32], threads: usiz
 /// [`sgemm`] on the `gemm` crate whatever the CPU and shape: what `sgemm` runs where dlp's own
 /// kernels do not, and what the tests and benches compare them with.
 pub fn sgemm_gemm_crate(spec: &GemmSpec, a: &[f32], b: &[f32], c: &mut [f32], threads: usize) -> Result<(), KernelError> {
-    spec.check_lengths(a.len(), b.len(), c.len())?;
-    if spec.m == 0 || spec.n == 0 {
-        return Ok(());
-    }
-    if spec.k == 0 || spec.alpha == 0.0 {
-        scale_in_place(c, spec.beta);
+    if settled_without_kernel(spec, a, b, c)? {
         return Ok(());
     }
     let (a_rs, a_cs) = spec.a_strides();
@@ -155,6 +145,20 @@ pub fn set_wasm_simd128(enable: bool) {
 /// Whether the `gemm` crate's wasm simd128 switch is on (see [`set_wasm_simd128`]).
 pub fn wasm_simd128_enabled() -> bool {
     gemm::get_wasm_simd128()
+}
+
+/// Checks the lengths and finishes the calls no kernel needs to run (an empty C; k = 0 or
+/// alpha = 0, where C ← beta·C): true when the call is done.
+fn settled_without_kernel(spec: &GemmSpec, a: &[f32], b: &[f32], c: &mut [f32]) -> Result<bool, KernelError> {
+    spec.check_lengths(a.len(), b.len(), c.len())?;
+    if spec.m == 0 || spec.n == 0 {
+        return Ok(true);
+    }
+    if spec.k == 0 || spec.alpha == 0.0 {
+        scale_in_place(c, spec.beta);
+        return Ok(true);
+    }
+    Ok(false)
 }
 
 /// C ← beta·C, with beta = 0 writing exact zeros (BLAS semantics: 0·NaN is 0 here).
