@@ -5,6 +5,28 @@
 
 import type { Backend, BackendName, Storage } from '../backends/backend.js';
 import { DlpError } from '../errors.js';
+import type {
+  BatchNormBackwardArgs,
+  BatchNormInferenceArgs,
+  BatchNormTrainArgs,
+  LayerNormArgs,
+  LayerNormBackwardArgs,
+} from './norm-args.js';
+import type { AdamStepArgs, SgdStepArgs } from './optim-args.js';
+import type {
+  AxpyArgs,
+  BinaryArgs,
+  CopyArgs,
+  LogSoftmaxArgs,
+  LogSoftmaxBackwardArgs,
+  MaxAlongArgs,
+  MaxAlongBackwardArgs,
+  NllLossArgs,
+  NllLossBackwardArgs,
+  ReduceSumArgs,
+  UnaryArgs,
+  UnaryBackwardArgs,
+} from './tensor-op-args.js';
 
 /** C = alpha·op(A)·op(B) + beta·C over row-major storages (C is m×n). */
 export interface GemmArgs {
@@ -135,6 +157,28 @@ export interface KernelSignatures {
   softmaxCrossEntropy: (backend: Backend, args: SoftmaxCrossEntropyArgs) => number;
   sgdUpdate: (backend: Backend, args: SgdUpdateArgs) => void;
   gatherCenter: (backend: Backend, args: GatherCenterArgs) => void;
+  // Autograd ops (tensor-op-args.ts).
+  unary: (backend: Backend, args: UnaryArgs) => void;
+  unaryBackward: (backend: Backend, args: UnaryBackwardArgs) => void;
+  binary: (backend: Backend, args: BinaryArgs) => void;
+  copy: (backend: Backend, args: CopyArgs) => void;
+  reduceSum: (backend: Backend, args: ReduceSumArgs) => void;
+  maxAlong: (backend: Backend, args: MaxAlongArgs) => void;
+  maxAlongBackward: (backend: Backend, args: MaxAlongBackwardArgs) => void;
+  logSoftmax: (backend: Backend, args: LogSoftmaxArgs) => void;
+  logSoftmaxBackward: (backend: Backend, args: LogSoftmaxBackwardArgs) => void;
+  nllLoss: (backend: Backend, args: NllLossArgs) => number;
+  nllLossBackward: (backend: Backend, args: NllLossBackwardArgs) => void;
+  axpy: (backend: Backend, args: AxpyArgs) => void;
+  // Normalisation (norm-args.ts).
+  batchNormTrain: (backend: Backend, args: BatchNormTrainArgs) => void;
+  batchNormInference: (backend: Backend, args: BatchNormInferenceArgs) => void;
+  batchNormBackward: (backend: Backend, args: BatchNormBackwardArgs) => void;
+  layerNorm: (backend: Backend, args: LayerNormArgs) => void;
+  layerNormBackward: (backend: Backend, args: LayerNormBackwardArgs) => void;
+  // Optimisers (optim-args.ts).
+  sgdStep: (backend: Backend, args: SgdStepArgs) => void;
+  adamStep: (backend: Backend, args: AdamStepArgs) => void;
 }
 
 export type KernelName = keyof KernelSignatures;

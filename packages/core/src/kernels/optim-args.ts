@@ -1,0 +1,39 @@
+/** Argument shapes of the optimiser update kernels: PyTorch's single-tensor update rules. */
+
+import type { Storage } from '../backends/backend.js';
+
+/**
+ * One SGD step (torch.optim.SGD): d = grad + weightDecay·param;
+ * with momentum: buf = firstStep ? d : momentum·buf + (1 − dampening)·d, and
+ * d = nesterov ? d + momentum·buf : buf; then param −= lr·d.
+ * momentumBuffer is required when momentum ≠ 0 (written on the first step, not read).
+ */
+export interface SgdStepArgs {
+  param: Storage;
+  grad: Storage;
+  momentumBuffer?: Storage;
+  lr: number;
+  momentum: number;
+  dampening: number;
+  nesterov: boolean;
+  weightDecay: number;
+  firstStep: boolean;
+}
+
+/**
+ * One Adam step (torch.optim.Adam, amsgrad off), `step` counting from 1:
+ * g = grad + weightDecay·param; m = beta1·m + (1 − beta1)·g; v = beta2·v + (1 − beta2)·g²;
+ * param −= (lr / (1 − beta1^step)) · m / (√v / √(1 − beta2^step) + eps).
+ */
+export interface AdamStepArgs {
+  param: Storage;
+  grad: Storage;
+  expAvg: Storage;
+  expAvgSq: Storage;
+  lr: number;
+  beta1: number;
+  beta2: number;
+  eps: number;
+  weightDecay: number;
+  step: number;
+}
