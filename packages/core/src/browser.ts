@@ -5,7 +5,11 @@
  */
 
 export { Tensor, type TensorOptions } from './tensor.js';
-export { matmul } from './ops/matmul.js';
+export * from './ops/index.js';
+export * as ops from './ops/index.js';
+export { noGrad, enableGrad, isGradEnabled } from './autograd/grad-mode.js';
+export * as nn from './nn/index.js';
+export * as optim from './optim/index.js';
 export type { DType, TypedArray } from './dtype.js';
 export { type Shape, formatShape, sizeOf } from './shape.js';
 export type { Backend, BackendName, Storage } from './backends/backend.js';

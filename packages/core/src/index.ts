@@ -1,6 +1,6 @@
 /**
- * @dlp/core: tensors on three backends (native Rust, wasm SIMD, pure-TypeScript reference),
- * the kernels they run, and the CIFAR-10 data pipeline.
+ * @dlp/core: tensors with autograd on three backends (native Rust, wasm SIMD, pure-TypeScript
+ * reference), the kernels they run, nn layers, optimisers, and the CIFAR-10 data pipeline.
  *
  * @example
  * import { Tensor, matmul, getBackend } from '@dlp/core';
@@ -10,7 +10,12 @@
  */
 
 export { Tensor, type TensorOptions } from './tensor.js';
-export { matmul } from './ops/matmul.js';
+export * from './ops/index.js';
+export * as ops from './ops/index.js';
+export { noGrad, enableGrad, isGradEnabled } from './autograd/grad-mode.js';
+export * as autograd from './autograd/index.js';
+export * as nn from './nn/index.js';
+export * as optim from './optim/index.js';
 export type { DType, TypedArray } from './dtype.js';
 export { type Shape, formatShape, sizeOf } from './shape.js';
 export type { Backend, BackendName, Storage } from './backends/backend.js';

@@ -1,13 +1,18 @@
 /**
- * Tensor: a shape and strides over one backend's storage. Views (transpose) share storage;
- * data is read out with `toArray()`. Autograd arrives in its own module on top of this.
+ * Tensor: a shape and strides over one backend's storage. Views (transpose, reshape) share
+ * storage; data is read out with `toArray()`. A tensor that requires grad records the ops
+ * made from it (autograd/), and `backward()` fills the `.grad` of the leaves it came from.
  */
 
+import { runBackward, type BackwardOptions } from './autograd/engine.js';
+import type { GradNode } from './autograd/node.js';
+import { record } from './autograd/record.js';
 import type { Backend, Storage } from './backends/backend.js';
+import { getKernel } from './kernels/registry.js';
 import { defaultBackend, getBackend } from './backends/select.js';
 import type { DType, TypedArray } from './dtype.js';
 import { allocateTypedArray, dtypeOf } from './dtype.js';
-import { DTypeError, ShapeError } from './errors.js';
+import { ArgumentError, DTypeError, ShapeError } from './errors.js';
 import type { Shape } from './shape.js';
 import { checkShape, contiguousStrides, formatShape, isRowMajor, sizeOf } from './shape.js';
 
@@ -16,6 +21,8 @@ export interface TensorOptions {
   backend?: Backend | string;
   /** Element type; default float32 (or the typed array's own type). */
   dtype?: DType;
+  /** Whether backward() should compute this (leaf) tensor's gradient; default false. */
+  requiresGrad?: boolean;
 }
 
 function resolveBackend(backend: Backend | string | undefined): Backend {
@@ -29,6 +36,10 @@ export class Tensor {
   readonly strides: readonly number[];
   readonly backend: Backend;
   readonly storage: Storage;
+  /** The gradient accumulated by backward() (leaves that require grad only); null until then. */
+  grad: Tensor | null = null;
+  #requiresGrad = false;
+  #gradFn: GradNode | null = null;
 
   /** Low level: wraps existing storage. Prefer `Tensor.from`, `Tensor.zeros`. */
   constructor(storage: Storage, shape: Shape, backend: Backend, strides: readonly number[] = contiguousStrides(shape)) {
@@ -56,7 +67,7 @@ export class Tensor {
     checkDType(backend, dtype);
     const typed = allocateTypedArray(dtype, data.length);
     typed.set(data);
-    return new Tensor(backend.upload(typed), shape, backend);
+    return new Tensor(backend.upload(typed), shape, backend).requiresGrad_(options.requiresGrad ?? false);
   }
 
   /** A zero-filled tensor. */
@@ -65,7 +76,54 @@ export class Tensor {
     const backend = resolveBackend(options.backend);
     const dtype = options.dtype ?? 'float32';
     checkDType(backend, dtype);
-    return new Tensor(backend.allocate(sizeOf(shape), dtype), shape, backend);
+    return new Tensor(backend.allocate(sizeOf(shape), dtype), shape, backend).requiresGrad_(options.requiresGrad ?? false);
+  }
+
+  /** Whether ops record this tensor on the tape (set on leaves; true on results of recorded ops). */
+  get requiresGrad(): boolean {
+    return this.#requiresGrad;
+  }
+
+  set requiresGrad(value: boolean) {
+    if (this.#gradFn && !value) {
+      throw new ArgumentError('requiresGrad can only be turned off on leaf tensors; use detach() for a copy that is off the tape');
+    }
+    this.#requiresGrad = value;
+  }
+
+  /** Sets requiresGrad and returns this tensor (PyTorch's `requires_grad_()`). */
+  requiresGrad_(value = true): this {
+    this.requiresGrad = value;
+    return this;
+  }
+
+  /** The recorded op that produced this tensor; null for leaves. */
+  get gradFn(): GradNode | null {
+    return this.#gradFn;
+  }
+
+  /** True for tensors not produced by a recorded op (user-made tensors, parameters). */
+  get isLeaf(): boolean {
+    return this.#gradFn === null;
+  }
+
+  /** @internal Called by `record` when an op puts this tensor on the tape. */
+  setGradFn(node: GradNode): void {
+    this.#gradFn = node;
+    this.#requiresGrad = true;
+  }
+
+  /**
+   * Computes the gradient of this tensor wrt every leaf that requires grad, adding it to their
+   * `.grad`. Without `gradient`, this tensor must hold one element (a loss).
+   */
+  backward(gradient?: Tensor, options?: BackwardOptions): void {
+    runBackward(this, gradient, options);
+  }
+
+  /** The same storage, off the tape: a leaf that does not require grad. */
+  detach(): Tensor {
+    return new Tensor(this.storage, this.shape, this.backend, this.strides);
   }
 
   get dtype(): DType {
@@ -96,7 +154,8 @@ export class Tensor {
       [out[dim0], out[dim1]] = [out[dim1]!, out[dim0]!];
       return out;
     };
-    return new Tensor(this.storage, swap(this.shape), this.backend, swap(this.strides));
+    const out = new Tensor(this.storage, swap(this.shape), this.backend, swap(this.strides));
+    return record(out, 'transpose', [this], (g) => [g.transpose(dim0, dim1)]);
   }
 
   /** Transpose of a 2-D tensor (a view). */
@@ -114,13 +173,25 @@ export class Tensor {
     if (!this.isContiguous()) {
       return this.contiguous().reshape(shape);
     }
-    return new Tensor(this.storage, shape, this.backend);
+    const out = new Tensor(this.storage, shape, this.backend);
+    const inputShape = this.shape;
+    return record(out, 'reshape', [this], (g) => [g.reshape(inputShape)]);
   }
 
-  /** This tensor if already row-major, else a row-major copy. */
+  /** [d0, d1·d2·…]: all dimensions after `startDim` merged (a view when contiguous). */
+  flatten(startDim = 1): Tensor {
+    if (!Number.isInteger(startDim) || startDim < 0 || startDim >= Math.max(1, this.rank)) {
+      throw new ShapeError(`flatten: start dimension ${startDim} is out of range for shape ${formatShape(this.shape)}`);
+    }
+    return this.reshape([...this.shape.slice(0, startDim), sizeOf(this.shape.slice(startDim))]);
+  }
+
+  /** This tensor if already row-major, else a row-major copy (on the backend's copy kernel). */
   contiguous(): Tensor {
     if (this.isContiguous()) return this;
-    return Tensor.from(this.toArray(), this.shape, { backend: this.backend, dtype: this.dtype });
+    const out = Tensor.zeros(this.shape, { backend: this.backend, dtype: this.dtype });
+    getKernel('copy', this.backend.name)(this.backend, { shape: this.shape, x: this.storage, strides: this.strides, out: out.storage });
+    return record(out, 'contiguous', [this], (g) => [g]);
   }
 
   /** A copy of the elements in row-major order. */
@@ -139,6 +210,12 @@ export class Tensor {
       }
     }
     return out;
+  }
+
+  /** The value of a one-element tensor (a loss, say). */
+  item(): number {
+    if (this.size !== 1) throw new ShapeError(`item: expects a tensor with one element, got shape ${formatShape(this.shape)}`);
+    return this.backend.view(this.storage)[0]!;
   }
 
   /** Frees the storage now (wasm memory); the tensor and its views are unusable afterwards. */

@@ -7,3 +7,4 @@ export {
   type FiniteDifferenceOptions,
   type GradientReport,
 } from './finite-differences.js';
+export { gradcheck, GradcheckError, type GradcheckOptions } from './gradcheck.js';

@@ -14,9 +14,17 @@ export function checkMatrix(kernel: string, name: string, rows: number, cols: nu
 }
 
 /** `length` must be `want`, one element per row or per column (`per` says which). */
-export function checkVector(kernel: string, name: string, want: number, per: 'rows' | 'cols', length: number): void {
+export function checkVector(kernel: string, name: string, want: number, per: 'rows' | 'cols' | 'channels', length: number): void {
   if (want !== length) {
     throw new ShapeError(`${kernel}: ${name} should hold ${want} elements (${per}) but holds ${length}`);
+  }
+}
+
+/** `length` must be the product of `dims` (a row-major tensor, e.g. BatchNorm's [outer, channels, inner]). */
+export function checkTensor(kernel: string, name: string, dims: readonly number[], length: number): void {
+  const want = dims.reduce((a, b) => a * b, 1);
+  if (want !== length) {
+    throw new ShapeError(`${kernel}: ${name} should hold ${dims.join('x')} = ${want} elements but holds ${length}`);
   }
 }
 
@@ -43,6 +51,23 @@ export function checkSeparate(kernel: string, outName: string, out: ArrayBufferV
   }
 }
 
+/**
+ * Kernels with several outputs (BatchNorm, the optimisers): every output separate from every
+ * input and from every other output, checked in that order, as dlp-kernels' `check_all_separate`.
+ */
+export function checkAllSeparate(
+  kernel: string,
+  outputs: ReadonlyArray<readonly [string, ArrayBufferView | undefined]>,
+  inputs: ReadonlyArray<readonly [string, ArrayBufferView | undefined]>,
+): void {
+  outputs.forEach(([outName, out], i) => {
+    if (!out) return;
+    for (const [inName, input] of [...inputs, ...outputs.slice(i + 1)]) {
+      if (input) checkSeparate(kernel, outName, out, inName, input);
+    }
+  });
+}
+
 /** For kernels that may run in place: `out` is exactly `input` or disjoint from it, as on the fast backends. */
 export function checkSameOrSeparate(kernel: string, outName: string, out: ArrayBufferView, inName: string, input: ArrayBufferView): void {
   const same = out.buffer === input.buffer && out.byteOffset === input.byteOffset && out.byteLength === input.byteLength;
@@ -50,6 +75,58 @@ export function checkSameOrSeparate(kernel: string, outName: string, out: ArrayB
     throw new ArgumentError(
       `${kernel}: ${outName} partly overlaps ${inName}; it must be the same buffer (in place) or a separate one`,
     );
+  }
+}
+
+/** Shapes, strides and axis lists arrive as JS numbers: each must be a non-negative integer. */
+export function checkCounts(kernel: string, name: string, values: readonly number[]): void {
+  const bad = values.findIndex((v) => !Number.isInteger(v) || v < 0);
+  if (bad >= 0) {
+    throw new ArgumentError(`${kernel}: ${name}[${bad}] = ${values[bad]} is not a non-negative integer`);
+  }
+}
+
+/** `count` per-axis entries (strides, axis flags) for a tensor of `shape`. */
+export function checkPerAxis(kernel: string, name: string, count: number, shape: readonly number[]): void {
+  if (count !== shape.length) {
+    throw new ShapeError(
+      `${kernel}: ${name} should have ${shape.length} entries (one per axis of shape [${shape.join(',')}]) but has ${count}`,
+    );
+  }
+}
+
+/** `length` must be the element count of `shape` (a row-major tensor). */
+export function checkShaped(kernel: string, name: string, shape: readonly number[], length: number): void {
+  const want = shape.reduce((n, d) => n * d, 1);
+  if (want !== length) {
+    throw new ShapeError(`${kernel}: ${name} should hold ${want} elements (shape [${shape.join(',')}]) but holds ${length}`);
+  }
+}
+
+/** A view of `shape` through `strides` must stay inside its storage's `length` elements. */
+export function checkStridedReach(
+  kernel: string,
+  name: string,
+  length: number,
+  stridesName: string,
+  strides: readonly number[],
+  shape: readonly number[],
+): void {
+  if (shape.some((d) => d === 0)) return;
+  const last = shape.reduce((sum, d, i) => sum + (d - 1) * strides[i]!, 0);
+  if (last >= length) {
+    throw new ShapeError(
+      `${kernel}: ${name} holds ${length} elements but shape [${shape.join(',')}] read through ` +
+        `${stridesName} [${strides.join(',')}] reaches element ${last}`,
+    );
+  }
+}
+
+/** Indices into an axis of `size` (argmax indices), each in 0..size. */
+export function checkIndices(kernel: string, name: string, indices: Int32Array, size: number): void {
+  const bad = indices.findIndex((i) => i < 0 || i >= size);
+  if (bad >= 0) {
+    throw new ArgumentError(`${kernel}: ${name}[${bad}] = ${indices[bad]} is not an index in 0..${size}`);
   }
 }
 

@@ -1,12 +1,14 @@
 /**
- * matmul: (m×k)·(k×n) → m×n for 2-D tensors, on the tensors' backend's `gemm` kernel.
+ * matmul: (m×k)·(k×n) → m×n for 2-D tensors, on the tensors' backend's `gemm` kernel, with autograd.
  * A transposed view (`x.t()`) is passed to the kernel as a transpose flag, not copied.
  */
 
+import { record } from '../autograd/record.js';
 import { getKernel } from '../kernels/registry.js';
-import { ArgumentError, DTypeError, ShapeError } from '../errors.js';
+import { ShapeError } from '../errors.js';
 import { formatShape } from '../shape.js';
 import { Tensor } from '../tensor.js';
+import { checkSameBackendAndDType } from './operands.js';
 
 /** How a 2-D tensor's storage reads as a row-major matrix: as is, or transposed. */
 function asGemmOperand(x: Tensor): { tensor: Tensor; transposed: boolean } {
@@ -34,12 +36,7 @@ export function matmul(a: Tensor, b: Tensor): Tensor {
       `matmul: shapes ${formatShape(a.shape)} and ${formatShape(b.shape)} do not match (inner ${k} vs ${kb})`,
     );
   }
-  if (a.backend !== b.backend) {
-    throw new ArgumentError(`matmul: operands are on different backends (${a.backend.name} and ${b.backend.name})`);
-  }
-  if (a.dtype !== b.dtype) {
-    throw new DTypeError(`matmul: operands have different dtypes (${a.dtype} and ${b.dtype})`);
-  }
+  checkSameBackendAndDType('matmul', [a, b]);
   const opA = asGemmOperand(a);
   const opB = asGemmOperand(b);
   const out = Tensor.zeros([m, n], { backend: a.backend, dtype: a.dtype });
@@ -55,5 +52,9 @@ export function matmul(a: Tensor, b: Tensor): Tensor {
     b: opB.tensor.storage,
     c: out.storage,
   });
-  return out;
+  // d(A·B)/dA = g·Bᵀ, d(A·B)/dB = Aᵀ·g: transposed views, which the GEMM reads as flags.
+  return record(out, 'matmul', [a, b], (g, [needA, needB]) => [
+    needA ? matmul(g, b.t()) : undefined,
+    needB ? matmul(a.t(), g) : undefined,
+  ]);
 }

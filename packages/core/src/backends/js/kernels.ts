@@ -23,7 +23,9 @@ import { gemmReference } from './gemm.js';
 import type { JsStorage } from './js-backend.js';
 import { crossEntropyBackwardReference, crossEntropyReference, softmaxCrossEntropyReference } from './loss.js';
 import { sgdUpdateReference } from './optim.js';
+import { registerJsNormOptimKernels } from './norm-optim-kernels.js';
 import { softmaxBackwardReference, softmaxReference } from './softmax.js';
+import { registerJsTensorOpKernels } from './tensor-op-kernels.js';
 
 const arr = (s: Storage): TypedArray => (s as JsStorage).array;
 
@@ -126,4 +128,6 @@ export function registerJsKernels(): void {
     checkSeparate('sgdUpdate', 'param', arr(param), 'grad', arr(grad));
     sgdUpdateReference(arr(param), arr(grad), lr);
   });
+  registerJsTensorOpKernels();
+  registerJsNormOptimKernels();
 }

@@ -1,0 +1,16 @@
+/**
+ * nn: layers and models with autograd, shaped after torch.nn.
+ *
+ * @example
+ * const model = new nn.Sequential(new nn.Linear(3072, 100), new nn.ELU(), new nn.Linear(100, 10));
+ * const loss = nn.functional.crossEntropy(model.forward(x), labels);
+ * loss.backward();
+ */
+
+export { Module } from './module.js';
+export { Linear, type LinearOptions } from './linear.js';
+export { BatchNorm1d, LayerNorm, type BatchNormOptions, type LayerNormOptions } from './normalization.js';
+export { ELU, ReLU, Tanh, Sigmoid } from './activation.js';
+export { Sequential, Flatten, Dropout } from './container.js';
+export { manualSeed } from './init.js';
+export * as functional from './functional.js';

@@ -1,0 +1,44 @@
+/**
+ * nn.Linear: y = x·Wᵀ + b, W [out, in], b [out], PyTorch's default initialisation: W and b
+ * uniform in ±1/√in (kaiming_uniform(a=√5) for W), W drawn first, then b.
+ */
+
+import { ArgumentError } from '../errors.js';
+import { resolveManualOptions, type ManualOptions } from '../manual/options.js';
+import { linear } from '../ops/linear.js';
+import type { Rng } from '../random.js';
+import { Tensor } from '../tensor.js';
+import { defaultRng, uniformValues } from './init.js';
+import { Module } from './module.js';
+
+export interface LinearOptions extends ManualOptions {
+  /** Learn an additive bias (default true). */
+  bias?: boolean;
+  /** Generator for the initial values; default the global one (see manualSeed). */
+  rng?: Rng;
+}
+
+export class Linear extends Module {
+  readonly inFeatures: number;
+  readonly outFeatures: number;
+  readonly weight: Tensor;
+  readonly bias: Tensor | undefined;
+
+  constructor(inFeatures: number, outFeatures: number, options: LinearOptions = {}) {
+    super();
+    for (const [name, v] of [['inFeatures', inFeatures], ['outFeatures', outFeatures]] as const) {
+      if (!Number.isInteger(v) || v < 1) throw new ArgumentError(`Linear: ${name} must be a positive integer, got ${v}`);
+    }
+    this.inFeatures = inFeatures;
+    this.outFeatures = outFeatures;
+    const on = resolveManualOptions(options);
+    const rng = options.rng ?? defaultRng();
+    const bound = 1 / Math.sqrt(inFeatures);
+    this.weight = this.registerParameter('weight', Tensor.from(uniformValues(outFeatures * inFeatures, bound, rng, on.dtype), [outFeatures, inFeatures], on));
+    this.bias = options.bias === false ? undefined : this.registerParameter('bias', Tensor.from(uniformValues(outFeatures, bound, rng, on.dtype), [outFeatures], on));
+  }
+
+  forward(x: Tensor): Tensor {
+    return linear(x, this.weight, this.bias);
+  }
+}

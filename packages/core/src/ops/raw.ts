@@ -1,0 +1,38 @@
+/**
+ * Kernel calls that never record on the tape: new tensors shaped like others, copies, and
+ * in-place accumulation. The autograd engine, optimisers and ops' backward passes build on them.
+ */
+
+import { getKernel } from '../kernels/registry.js';
+import type { Shape } from '../shape.js';
+import { Tensor } from '../tensor.js';
+
+/** A zero-filled tensor on `like`'s backend and dtype (its shape unless one is given). */
+export function zerosLike(like: Tensor, shape: Shape = like.shape): Tensor {
+  return Tensor.zeros(shape, { backend: like.backend, dtype: like.dtype });
+}
+
+/** A tensor of `like`'s shape (or `shape`), backend and dtype, every element `value`. */
+export function fullLike(like: Tensor, value: number, shape: Shape = like.shape): Tensor {
+  const out = zerosLike(like, shape);
+  if (value !== 0) out.backend.view(out.storage).fill(value);
+  return out;
+}
+
+/** A row-major copy with storage of its own (views are read through their strides). */
+export function cloneTensor(x: Tensor): Tensor {
+  const out = zerosLike(x);
+  getKernel('copy', x.backend.name)(x.backend, {
+    shape: x.shape,
+    x: x.storage,
+    strides: x.strides,
+    out: out.storage,
+  });
+  return out;
+}
+
+/** y += alpha·x elementwise (y contiguous, same shape; x made contiguous if it is a view). */
+export function axpyInto(y: Tensor, x: Tensor, alpha: number): void {
+  const source = x.isContiguous() ? x : cloneTensor(x);
+  getKernel('axpy', y.backend.name)(y.backend, { x: source.storage, y: y.storage, alpha });
+}

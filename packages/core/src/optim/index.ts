@@ -1,0 +1,11 @@
+/**
+ * optim: SGD and Adam with PyTorch's exact update rules, each a fused kernel per parameter.
+ *
+ * @example
+ * const opt = new optim.Adam(model.parameters(), { lr: 1e-3 });
+ * opt.zeroGrad(); loss.backward(); opt.step();
+ */
+
+export { Optimizer } from './optimizer.js';
+export { SGD, type SgdOptions } from './sgd.js';
+export { Adam, type AdamOptions } from './adam.js';
