@@ -20,12 +20,14 @@ export function defaultRng(): Rng {
 }
 
 /**
- * `length` values uniform in [−bound, bound): (2u − 1)·bound for u = rng.nextFloat(), drawn
- * in order (computed in float64, then stored in the dtype). With bound = 1/√fan_in this is
- * PyTorch's default for Linear weights (kaiming_uniform with a = √5) and biases.
+ * `length` values uniform in ±1/√fanIn: (2u − 1)/√fanIn for u = rng.nextFloat(), drawn in
+ * order, computed in float64 and then stored in the dtype. This is PyTorch's default for
+ * Linear weights (kaiming_uniform with a = √5) and biases; the exact formula is fixed so that
+ * the PyTorch fixtures (make_setup6_fixture.py) can rebuild the same weights.
  */
-export function uniformValues(length: number, bound: number, rng: Rng, dtype: DType): Float32Array | Float64Array {
+export function fanInUniform(length: number, fanIn: number, rng: Rng, dtype: DType): Float32Array | Float64Array {
   const out = dtype === 'float64' ? new Float64Array(length) : new Float32Array(length);
-  for (let i = 0; i < length; i++) out[i] = (2 * rng.nextFloat() - 1) * bound;
+  const root = Math.sqrt(fanIn);
+  for (let i = 0; i < length; i++) out[i] = (2 * rng.nextFloat() - 1) / root;
   return out;
 }

@@ -8,7 +8,7 @@ import { resolveManualOptions, type ManualOptions } from '../manual/options.js';
 import { linear } from '../ops/linear.js';
 import type { Rng } from '../random.js';
 import { Tensor } from '../tensor.js';
-import { defaultRng, uniformValues } from './init.js';
+import { defaultRng, fanInUniform } from './init.js';
 import { Module } from './module.js';
 
 export interface LinearOptions extends ManualOptions {
@@ -33,9 +33,9 @@ export class Linear extends Module {
     this.outFeatures = outFeatures;
     const on = resolveManualOptions(options);
     const rng = options.rng ?? defaultRng();
-    const bound = 1 / Math.sqrt(inFeatures);
-    this.weight = this.registerParameter('weight', Tensor.from(uniformValues(outFeatures * inFeatures, bound, rng, on.dtype), [outFeatures, inFeatures], on));
-    this.bias = options.bias === false ? undefined : this.registerParameter('bias', Tensor.from(uniformValues(outFeatures, bound, rng, on.dtype), [outFeatures], on));
+    const weight = fanInUniform(outFeatures * inFeatures, inFeatures, rng, on.dtype);
+    this.weight = this.registerParameter('weight', Tensor.from(weight, [outFeatures, inFeatures], on));
+    this.bias = options.bias === false ? undefined : this.registerParameter('bias', Tensor.from(fanInUniform(outFeatures, inFeatures, rng, on.dtype), [outFeatures], on));
   }
 
   forward(x: Tensor): Tensor {

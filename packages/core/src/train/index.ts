@@ -3,6 +3,7 @@ export { trainLoop, TrainingDivergedError, type EvalRecord, type StepInfo, type 
 export type { ImageBatch, StepResult, Trainable } from './trainable.js';
 export { imageBatch } from './image-batch.js';
 export { ManualMlpTrainer } from './manual-mlp-trainer.js';
+export { AutogradTrainer } from './autograd-trainer.js';
 export { countCorrect } from './metrics.js';
 export { SETUPS, getSetup, type SetupHyperparameters, type SetupPreset } from './setups.js';
 export { runExperiment, type DoneRecord, type RunConfig, type RunOptions, type RunResult } from './run.js';

@@ -7,6 +7,10 @@ import type { Backend } from '../backends/backend.js';
 import { ArgumentError } from '../errors.js';
 import { MLP } from '../manual/mlp.js';
 import { Rng } from '../random.js';
+import { MlpClassifier, type ActivationKind, type NormKind } from '../models/mlp-classifier.js';
+import { Adam } from '../optim/adam.js';
+import { SGD } from '../optim/sgd.js';
+import { AutogradTrainer } from './autograd-trainer.js';
 import { ManualMlpTrainer } from './manual-mlp-trainer.js';
 import type { Trainable } from './trainable.js';
 
@@ -28,7 +32,53 @@ export interface SetupPreset {
   build(context: { backend: Backend; rng: Rng; lr: number }): Trainable;
 }
 
+/** One row of the practical's table of autograd MLP setups (DESIGN.md, experiment 2). */
+interface MlpSetupRow {
+  name: string;
+  hidden: number[];
+  lr: number;
+  batchSize: number;
+  steps: number;
+  norm: NormKind;
+  optimizer: 'sgd' | 'adam';
+  activation: ActivationKind;
+  referenceAccuracy: number;
+}
+
+function mlpSetup(row: MlpSetupRow): SetupPreset {
+  const norm = { none: 'no norm', batchnorm: 'BatchNorm', layernorm: 'LayerNorm' }[row.norm];
+  const config = { inputs: 3072, hidden: row.hidden, classes: 10, norm: row.norm, activation: row.activation };
+  return {
+    name: row.name,
+    description: `autograd MLP ${[3072, ...row.hidden, 10].join('-')}, ${norm} before each Linear, ${row.activation.toUpperCase()}, ${row.optimizer === 'sgd' ? 'SGD' : 'Adam'}`,
+    defaults: { steps: row.steps, batchSize: row.batchSize, lr: row.lr, evalFreq: 100 },
+    referenceAccuracy: row.referenceAccuracy,
+    architecture: { kind: 'mlp', ...config, optimizer: row.optimizer, weight_init: 'pytorch default (uniform ±1/sqrt(fan_in))' },
+    build: ({ backend, rng, lr }) => {
+      const model = new MlpClassifier(config, { backend, rng });
+      const optimizer = row.optimizer === 'sgd' ? new SGD(model.parameters(), { lr }) : new Adam(model.parameters(), { lr });
+      return new AutogradTrainer(model, optimizer, { backend });
+    },
+  };
+}
+
+const DEEP = [1024, 512, 256, 64];
+
+/** The table of DESIGN.md, row by row. */
+const MLP_SETUP_ROWS: MlpSetupRow[] = [
+  { name: '1', hidden: [100], lr: 1e-3, batchSize: 200, steps: 1400, norm: 'none', optimizer: 'sgd', activation: 'elu', referenceAccuracy: 0.464 },
+  { name: '2', hidden: [100], lr: 1e-2, batchSize: 200, steps: 10000, norm: 'batchnorm', optimizer: 'sgd', activation: 'elu', referenceAccuracy: 0.529 },
+  { name: '3', hidden: [100, 100], lr: 1e-2, batchSize: 200, steps: 10000, norm: 'batchnorm', optimizer: 'sgd', activation: 'elu', referenceAccuracy: 0.524 },
+  { name: '4', hidden: [1024, 512], lr: 1e-2, batchSize: 200, steps: 10000, norm: 'batchnorm', optimizer: 'sgd', activation: 'elu', referenceAccuracy: 0.539 },
+  { name: '5', hidden: DEEP, lr: 1e-2, batchSize: 128, steps: 10000, norm: 'batchnorm', optimizer: 'sgd', activation: 'elu', referenceAccuracy: 0.557 },
+  { name: '6', hidden: DEEP, lr: 1e-3, batchSize: 128, steps: 2000, norm: 'batchnorm', optimizer: 'adam', activation: 'elu', referenceAccuracy: 0.56 },
+  { name: '7', hidden: DEEP, lr: 1e-3, batchSize: 128, steps: 2000, norm: 'layernorm', optimizer: 'adam', activation: 'elu', referenceAccuracy: 0.54 },
+  { name: '8', hidden: DEEP, lr: 1e-3, batchSize: 128, steps: 2000, norm: 'batchnorm', optimizer: 'adam', activation: 'relu', referenceAccuracy: 0.552 },
+  { name: '9', hidden: DEEP, lr: 1e-3, batchSize: 128, steps: 5000, norm: 'batchnorm', optimizer: 'adam', activation: 'tanh', referenceAccuracy: 0.501 },
+];
+
 export const SETUPS: Readonly<Record<string, SetupPreset>> = {
+  ...Object.fromEntries(MLP_SETUP_ROWS.map((row) => [row.name, mlpSetup(row)])),
   numpy: {
     name: 'numpy',
     description: 'MLP with hand-written backprop (Linear/ELU/SoftMax/CrossEntropy modules), SGD',

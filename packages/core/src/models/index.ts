@@ -1,0 +1,2 @@
+/** Ready-made models of the practical. */
+export { MlpClassifier, type MlpClassifierConfig, type NormKind, type ActivationKind } from './mlp-classifier.js';
