@@ -7,6 +7,7 @@ import { DlpError } from '@dlp/core';
 import { BACKENDS_HELP, runBackends } from './commands/backends.js';
 import { BENCH_GEMM_HELP, runBenchGemm } from './commands/bench-gemm.js';
 import { DATA_CHECK_HELP, runDataCheck } from './commands/data-check.js';
+import { REPRODUCE_HELP, runReproduce } from './commands/reproduce.js';
 import { runTrain, trainHelp } from './commands/train.js';
 import { UsageError } from './errors.js';
 
@@ -16,6 +17,7 @@ Usage: dlp <command> [flags]
 
 Commands:
   train         train an experiment of the CIFAR-10 practical (dlp train --help)
+  reproduce     run a group of experiments and write its results page (dlp reproduce mlp)
   bench gemm    GFLOPS of matrix multiplication per backend
   data check    find, download if needed, and verify CIFAR-10
   backends      which backends load here
@@ -31,6 +33,7 @@ interface Command {
 
 const COMMANDS: Record<string, Command> = {
   train: { help: trainHelp, run: runTrain },
+  reproduce: { help: REPRODUCE_HELP, run: runReproduce },
   'bench gemm': { help: BENCH_GEMM_HELP, run: runBenchGemm },
   'data check': { help: DATA_CHECK_HELP, run: runDataCheck },
   backends: { help: BACKENDS_HELP, run: runBackends },

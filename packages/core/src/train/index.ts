@@ -8,3 +8,5 @@ export { countCorrect } from './metrics.js';
 export { SETUPS, getSetup, type SetupHyperparameters, type SetupPreset } from './setups.js';
 export { runExperiment, type DoneRecord, type RunConfig, type RunOptions, type RunResult } from './run.js';
 export { TrainingProgress, formatDuration } from './progress.js';
+export { reproduce, type ReproduceOptions, type ReproduceResult } from './reproduce.js';
+export { renderResultsPage, type ResultRow, type ResultsPage } from './results-table.js';

@@ -27,6 +27,8 @@ export interface SetupPreset {
   defaults: SetupHyperparameters;
   /** Test accuracy of the course's reference run (DESIGN.md). */
   referenceAccuracy: number;
+  /** Test accuracy PyTorch reached on this copy of CIFAR-10 (DESIGN.md, full run, seed 42). */
+  pytorchAccuracyHere: number;
   /** What the model is, for config.json. */
   architecture: Record<string, unknown>;
   build(context: { backend: Backend; rng: Rng; lr: number }): Trainable;
@@ -43,6 +45,7 @@ interface MlpSetupRow {
   optimizer: 'sgd' | 'adam';
   activation: ActivationKind;
   referenceAccuracy: number;
+  pytorchAccuracyHere: number;
 }
 
 function mlpSetup(row: MlpSetupRow): SetupPreset {
@@ -53,6 +56,7 @@ function mlpSetup(row: MlpSetupRow): SetupPreset {
     description: `autograd MLP ${[3072, ...row.hidden, 10].join('-')}, ${norm} before each Linear, ${row.activation.toUpperCase()}, ${row.optimizer === 'sgd' ? 'SGD' : 'Adam'}`,
     defaults: { steps: row.steps, batchSize: row.batchSize, lr: row.lr, evalFreq: 100 },
     referenceAccuracy: row.referenceAccuracy,
+    pytorchAccuracyHere: row.pytorchAccuracyHere,
     architecture: { kind: 'mlp', ...config, optimizer: row.optimizer, weight_init: 'pytorch default (uniform ±1/sqrt(fan_in))' },
     build: ({ backend, rng, lr }) => {
       const model = new MlpClassifier(config, { backend, rng });
@@ -66,15 +70,15 @@ const DEEP = [1024, 512, 256, 64];
 
 /** The table of DESIGN.md, row by row. */
 const MLP_SETUP_ROWS: MlpSetupRow[] = [
-  { name: '1', hidden: [100], lr: 1e-3, batchSize: 200, steps: 1400, norm: 'none', optimizer: 'sgd', activation: 'elu', referenceAccuracy: 0.464 },
-  { name: '2', hidden: [100], lr: 1e-2, batchSize: 200, steps: 10000, norm: 'batchnorm', optimizer: 'sgd', activation: 'elu', referenceAccuracy: 0.529 },
-  { name: '3', hidden: [100, 100], lr: 1e-2, batchSize: 200, steps: 10000, norm: 'batchnorm', optimizer: 'sgd', activation: 'elu', referenceAccuracy: 0.524 },
-  { name: '4', hidden: [1024, 512], lr: 1e-2, batchSize: 200, steps: 10000, norm: 'batchnorm', optimizer: 'sgd', activation: 'elu', referenceAccuracy: 0.539 },
-  { name: '5', hidden: DEEP, lr: 1e-2, batchSize: 128, steps: 10000, norm: 'batchnorm', optimizer: 'sgd', activation: 'elu', referenceAccuracy: 0.557 },
-  { name: '6', hidden: DEEP, lr: 1e-3, batchSize: 128, steps: 2000, norm: 'batchnorm', optimizer: 'adam', activation: 'elu', referenceAccuracy: 0.56 },
-  { name: '7', hidden: DEEP, lr: 1e-3, batchSize: 128, steps: 2000, norm: 'layernorm', optimizer: 'adam', activation: 'elu', referenceAccuracy: 0.54 },
-  { name: '8', hidden: DEEP, lr: 1e-3, batchSize: 128, steps: 2000, norm: 'batchnorm', optimizer: 'adam', activation: 'relu', referenceAccuracy: 0.552 },
-  { name: '9', hidden: DEEP, lr: 1e-3, batchSize: 128, steps: 5000, norm: 'batchnorm', optimizer: 'adam', activation: 'tanh', referenceAccuracy: 0.501 },
+  { name: '1', hidden: [100], lr: 1e-3, batchSize: 200, steps: 1400, norm: 'none', optimizer: 'sgd', activation: 'elu', referenceAccuracy: 0.464, pytorchAccuracyHere: 0.457 },
+  { name: '2', hidden: [100], lr: 1e-2, batchSize: 200, steps: 10000, norm: 'batchnorm', optimizer: 'sgd', activation: 'elu', referenceAccuracy: 0.529, pytorchAccuracyHere: 0.524 },
+  { name: '3', hidden: [100, 100], lr: 1e-2, batchSize: 200, steps: 10000, norm: 'batchnorm', optimizer: 'sgd', activation: 'elu', referenceAccuracy: 0.524, pytorchAccuracyHere: 0.527 },
+  { name: '4', hidden: [1024, 512], lr: 1e-2, batchSize: 200, steps: 10000, norm: 'batchnorm', optimizer: 'sgd', activation: 'elu', referenceAccuracy: 0.539, pytorchAccuracyHere: 0.549 },
+  { name: '5', hidden: DEEP, lr: 1e-2, batchSize: 128, steps: 10000, norm: 'batchnorm', optimizer: 'sgd', activation: 'elu', referenceAccuracy: 0.557, pytorchAccuracyHere: 0.537 },
+  { name: '6', hidden: DEEP, lr: 1e-3, batchSize: 128, steps: 2000, norm: 'batchnorm', optimizer: 'adam', activation: 'elu', referenceAccuracy: 0.56, pytorchAccuracyHere: 0.553 },
+  { name: '7', hidden: DEEP, lr: 1e-3, batchSize: 128, steps: 2000, norm: 'layernorm', optimizer: 'adam', activation: 'elu', referenceAccuracy: 0.54, pytorchAccuracyHere: 0.539 },
+  { name: '8', hidden: DEEP, lr: 1e-3, batchSize: 128, steps: 2000, norm: 'batchnorm', optimizer: 'adam', activation: 'relu', referenceAccuracy: 0.552, pytorchAccuracyHere: 0.552 },
+  { name: '9', hidden: DEEP, lr: 1e-3, batchSize: 128, steps: 5000, norm: 'batchnorm', optimizer: 'adam', activation: 'tanh', referenceAccuracy: 0.501, pytorchAccuracyHere: 0.504 },
 ];
 
 export const SETUPS: Readonly<Record<string, SetupPreset>> = {
@@ -84,6 +88,7 @@ export const SETUPS: Readonly<Record<string, SetupPreset>> = {
     description: 'MLP with hand-written backprop (Linear/ELU/SoftMax/CrossEntropy modules), SGD',
     defaults: { steps: 1400, batchSize: 200, lr: 1e-3, evalFreq: 100 },
     referenceAccuracy: 0.491,
+    pytorchAccuracyHere: 0.484,
     architecture: { kind: 'manual-mlp', inputs: 3072, hidden: [100], classes: 10, activation: 'elu', weight_init: 'normal(0, 1e-4)' },
     build: ({ backend, rng, lr }) => new ManualMlpTrainer(new MLP(3072, [100], 10, { backend, rng }), { lr }),
   },
