@@ -21,19 +21,13 @@
 // Only relies on the `dlp train --json` contract (eval lines, then a done line). No dependencies
 // beyond Node itself and GNU time (`apt-get install -y time`). Measure on a quiet machine.
 
-import { spawn, execFileSync } from 'node:child_process';
-import fs from 'node:fs';
 import os from 'node:os';
-import path from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { makeFail, parseArgs, requireCifar, requireDlpCli, rel, RUN_FLAGS, runDefaults } from './lib/options.mjs';
+import { commandLine, requireGnuTime, runRepeats } from './lib/process-run.mjs';
+import { loadAtStart, machineFacts, machineLines, median, reproduceSection, secs, spread, thisCommand, writeResults } from './lib/report.mjs';
 
-const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
-const TIME = '/usr/bin/time';
-
-function fail(msg, code = 2) {
-  process.stderr.write(`mlp-side-by-side: ${msg}\n`);
-  process.exit(code);
-}
+const NAME = 'mlp-side-by-side';
+const fail = makeFail(NAME);
 
 function usage() {
   return `usage: node bench/mlp-side-by-side.mjs [options]
@@ -50,64 +44,18 @@ function usage() {
 `;
 }
 
-function parseArgs(argv) {
-  const o = {
-    repeats: 3,
-    threads: 2,
-    steps: null,
-    dataDir: path.resolve(ROOT, '..', 'shared', 'datasets'),
-    skipNumpy: false,
-    skipTorch: false,
-    skipDlp: false,
-    python: process.env.DLP_BENCH_PYTHON || (fs.existsSync('/usr/bin/python3') ? '/usr/bin/python3' : 'python3'),
-    dlpCli: 'packages/cli/dist/main.js',
-    outDir: 'docs/results',
-  };
-  for (let i = 0; i < argv.length; i++) {
-    const a = argv[i];
-    const val = () => {
-      if (i + 1 >= argv.length) fail(`${a} needs a value`);
-      return argv[++i];
-    };
-    const posInt = (v) => {
-      const x = Number(v);
-      if (!Number.isInteger(x) || x < 1) fail(`${a} wants a positive integer, got ${v}`);
-      return x;
-    };
-    if (a === '--repeats') o.repeats = posInt(val());
-    else if (a === '--threads') o.threads = posInt(val());
-    else if (a === '--steps') o.steps = posInt(val());
-    else if (a === '--data-dir') o.dataDir = path.resolve(val());
-    else if (a === '--skip-numpy') o.skipNumpy = true;
-    else if (a === '--skip-torch') o.skipTorch = true;
-    else if (a === '--skip-dlp') o.skipDlp = true;
-    else if (a === '--python') o.python = val();
-    else if (a === '--dlp-cli') o.dlpCli = val();
-    else if (a === '--out-dir') o.outDir = val();
-    else if (a === '--help' || a === '-h') { process.stdout.write(usage()); process.exit(0); }
-    else fail(`unknown option ${a}\n${usage()}`);
-  }
-  return o;
-}
-
-const opts = parseArgs(process.argv.slice(2));
-const rel = (p) => {
-  const r = path.relative(ROOT, path.resolve(ROOT, p));
-  return r.startsWith('..') ? path.resolve(ROOT, p) : r || '.';
-};
+const opts = parseArgs(
+  process.argv.slice(2),
+  { ...runDefaults(), skipNumpy: false, skipTorch: false, skipDlp: false },
+  { ...RUN_FLAGS, '--skip-numpy': ['skipNumpy'], '--skip-torch': ['skipTorch'], '--skip-dlp': ['skipDlp'] },
+  { fail, usage },
+);
 
 // --- preconditions ------------------------------------------------------------------------
-if (!fs.existsSync(TIME)) {
-  fail(`${TIME} (GNU time, for peak memory) is missing: install it with \`apt-get install -y time\``);
-}
-const dlpCliAbs = path.resolve(ROOT, opts.dlpCli);
-if (!opts.skipDlp && !fs.existsSync(dlpCliAbs)) {
-  fail(`the dlp CLI is not built (${rel(opts.dlpCli)} is missing): run \`pnpm build\` in ${ROOT} first (or pass --skip-dlp)`);
-}
+requireGnuTime(fail);
+if (!opts.skipDlp) requireDlpCli(opts.dlpCli, fail, ' (or pass --skip-dlp)');
 if (opts.skipDlp && opts.skipNumpy && opts.skipTorch) fail('nothing to run: every implementation is skipped');
-if (!['cifar-10-batches-bin/test_batch.bin', 'test_batch.bin'].some((f) => fs.existsSync(path.join(opts.dataDir, f)))) {
-  fail(`no CIFAR-10 in ${opts.dataDir} (expected ${path.join(opts.dataDir, 'cifar-10-batches-bin', 'test_batch.bin')}); pass --data-dir`);
-}
+requireCifar(opts.dataDir, fail);
 
 // --- what to run --------------------------------------------------------------------------
 const T = String(opts.threads);
@@ -139,138 +87,8 @@ const impls = [
     args: ['bench/peers/mlp_torch.py', '--threads', T, ...stepsArgs, ...dataArgs],
   },
 ].filter(Boolean);
-const quote = (x) => (/[^\w./=:,+-]/.test(x) ? `'${x.replaceAll("'", "'\\''")}'` : x);
-const commandLine = (impl, out = '<tmp>') => {
-  const env = Object.entries(impl.env).map(([k, v]) => `${k}=${v}`);
-  const args = impl.outFlag ? [...impl.args, '--out', out] : impl.args;
-  return [...env, TIME, '-v', impl.cmd, ...args].map((x) => (x === '<tmp>' ? x : quote(x))).join(' ');
-};
-
-// --- run one, sequentially ----------------------------------------------------------------
-/** Parses GNU time -v's report: peak RSS (KiB), elapsed wall time (s), exit status. */
-function parseTimeReport(text) {
-  const rss = text.match(/Maximum resident set size \(kbytes\):\s*(\d+)/);
-  const el = text.match(/Elapsed \(wall clock\) time \(h:mm:ss or m:ss\):\s*([\d:.]+)/);
-  let wall = null;
-  if (el) wall = el[1].split(':').map(Number).reduce((acc, x) => acc * 60 + x, 0);
-  return { maxRssKiB: rss ? Number(rss[1]) : null, processWall: wall };
-}
-
-function runOnce(impl, repeat) {
-  return new Promise((resolve, reject) => {
-    const tag = `[${impl.id} ${repeat}/${opts.repeats}] `;
-    const tmp = fs.mkdtempSync(path.join(os.tmpdir(), `dlp-mlp-bench-${impl.id}-`));
-    const timeFile = path.join(tmp, 'time.txt');
-    const runOut = path.join(tmp, 'run');
-    const args = ['-v', '-o', timeFile, impl.cmd, ...(impl.outFlag ? [...impl.args, '--out', runOut] : impl.args)];
-    process.stderr.write(`${tag}$ ${commandLine(impl, runOut)}\n`);
-    const cleanup = () => fs.rmSync(tmp, { recursive: true, force: true });
-    const t0 = process.hrtime.bigint();
-    const child = spawn(TIME, args, { cwd: ROOT, env: { ...process.env, ...impl.env }, stdio: ['ignore', 'pipe', 'pipe'] });
-    let out = '';
-    let err = '';
-    let errLine = '';
-    const show = (l) => {
-      // Progress bars redraw with \r: show only the last state of a line; hide peer-info.
-      const last = l.split('\r').filter((s) => s.trim()).pop();
-      if (last && !last.startsWith('peer-info ')) process.stderr.write(tag + last + '\n');
-    };
-    child.stdout.setEncoding('utf8').on('data', (d) => { out += d; });
-    child.stderr.setEncoding('utf8').on('data', (d) => {
-      err += d;
-      errLine += d;
-      const lines = errLine.split('\n');
-      errLine = lines.pop();
-      lines.forEach(show);
-    });
-    child.on('error', (e) => { cleanup(); reject(new Error(`${impl.label}: cannot start ${TIME} (${e.code ?? e.message})`)); });
-    child.on('close', (code, signal) => {
-      const spawnWall = Number(process.hrtime.bigint() - t0) / 1e9;
-      if (errLine) show(errLine);
-      let timeText = '';
-      try { timeText = fs.readFileSync(timeFile, 'utf8'); } catch { /* reported below */ }
-      let backendDetail = null;
-      try { backendDetail = JSON.parse(fs.readFileSync(path.join(runOut, 'config.json'), 'utf8')).backend_detail ?? null; } catch { /* optional */ }
-      cleanup();
-      if (code !== 0) {
-        const exit = timeText.match(/Exit status:\s*(\d+)/)?.[1];
-        reject(new Error(`${impl.label} failed (${signal ? `signal ${signal}` : `exit code ${exit ?? code}`}): ${commandLine(impl)}`));
-        return;
-      }
-      const lines = [];
-      let done = null;
-      for (const line of out.split('\n')) {
-        const t = line.trim();
-        if (!t) continue;
-        let obj;
-        try { obj = JSON.parse(t); } catch { process.stderr.write(`${tag}(ignored non-JSON stdout line) ${t}\n`); continue; }
-        if (obj.event === 'eval' || obj.event === 'done') lines.push(obj);
-        if (obj.event === 'done') done = obj;
-      }
-      const bad = done && ['test_accuracy', 'wall_s', 'train_steps_per_s'].filter((f) => typeof done[f] !== 'number');
-      if (!done || bad.length) {
-        reject(new Error(`${impl.label} printed no valid {"event":"done",…} line${bad?.length ? ` (missing ${bad.join(', ')})` : ''}: ${commandLine(impl)}`));
-        return;
-      }
-      const tr = parseTimeReport(timeText);
-      if (tr.processWall == null || tr.maxRssKiB == null) {
-        reject(new Error(`${impl.label}: could not read ${TIME}'s report (${timeText.slice(0, 200) || 'empty'})`));
-        return;
-      }
-      const infoLine = err.split('\n').reverse().find((l) => l.startsWith('peer-info '));
-      let info = null;
-      if (infoLine) { try { info = JSON.parse(infoLine.slice('peer-info '.length)); } catch { /* keep null */ } }
-      resolve({ lines, done, info, backendDetail, processWall: tr.processWall, maxRssKiB: tr.maxRssKiB, spawnWall });
-    });
-  });
-}
-
-// --- machine facts ------------------------------------------------------------------------
-function machineFacts() {
-  const f = { cpu: os.cpus()[0]?.model ?? 'unknown', cores: os.availableParallelism(), flags: [] };
-  try {
-    const info = fs.readFileSync('/proc/cpuinfo', 'utf8');
-    const first = info.split('\n\n')[0];
-    const field = (name) => first.match(new RegExp(`^${name}\\s*:\\s*(.*)$`, 'm'))?.[1]?.trim();
-    f.cpu = field('model name') ?? f.cpu;
-    f.vendor = field('vendor_id');
-    f.family = field('cpu family');
-    f.model = field('model');
-    f.mhz = field('cpu MHz');
-    const flags = new Set((field('flags') ?? '').split(/\s+/));
-    f.flags = ['avx2', 'fma', 'avx512f', 'avx512bw', 'avx512vl', 'avx512_vnni', 'avx512_bf16'].filter((x) => flags.has(x));
-    f.hypervisor = flags.has('hypervisor');
-  } catch { /* not Linux */ }
-  f.memGiB = (os.totalmem() / 2 ** 30).toFixed(1);
-  f.os = `${os.type()} ${os.release()} ${os.arch()}`;
-  f.node = process.version;
-  try {
-    f.commit = execFileSync('git', ['rev-parse', '--short=12', 'HEAD'], { cwd: ROOT, encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'] }).trim();
-    const dirty = execFileSync('git', ['status', '--porcelain', '--untracked-files=no'], { cwd: ROOT, encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'] }).trim();
-    if (dirty) f.commit += ' (with uncommitted changes)';
-  } catch { f.commit = 'unknown'; }
-  try {
-    f.time = execFileSync(TIME, ['--version'], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'] }).split('\n')[0].trim().replace(' UNKNOWN', '');
-  } catch { f.time = 'GNU time (version unknown)'; }
-  return f;
-}
 
 // --- aggregate and write ------------------------------------------------------------------
-const median = (xs) => {
-  const s = [...xs].sort((a, b) => a - b);
-  const h = s.length >> 1;
-  return s.length % 2 ? s[h] : (s[h - 1] + s[h]) / 2;
-};
-const spread = (xs) => (xs.length > 1 ? `${(((Math.max(...xs) - Math.min(...xs)) / median(xs)) * 100).toFixed(0)}%` : '–');
-const secs = (x) => (x == null ? '–' : `${x.toFixed(2)} s`);
-
-function writeAtomic(file, text) {
-  fs.mkdirSync(path.dirname(file), { recursive: true });
-  const tmp = path.join(path.dirname(file), `.${path.basename(file)}.${process.pid}.tmp`);
-  fs.writeFileSync(tmp, text);
-  fs.renameSync(tmp, file);
-}
-
 function summarize(runs) {
   const pick = (f) => runs.map(f).filter((x) => typeof x === 'number');
   const m = (f) => { const xs = pick(f); return xs.length ? median(xs) : null; };
@@ -289,34 +107,9 @@ function summarize(runs) {
 
 async function main() {
   const facts = machineFacts();
-  const loadStart = os.loadavg();
-  if (loadStart[0] > 0.5) {
-    process.stderr.write(`mlp-side-by-side: note: 1-minute load average is ${loadStart[0].toFixed(2)}; figures will be noisy unless the machine is quiet\n`);
-  }
+  const loadStart = loadAtStart(NAME);
   const started = new Date();
-  const raw = [];
-  const byImpl = new Map(impls.map((i) => [i.id, []]));
-  const infos = {};
-  for (let r = 1; r <= opts.repeats; r++) {
-    for (const impl of impls) {
-      let res;
-      try {
-        res = await runOnce(impl, r);
-      } catch (e) {
-        fail(`${e.message}\nnothing was written to ${rel(opts.outDir)}`);
-      }
-      byImpl.get(impl.id).push(res);
-      if (res.info) infos[impl.id] = res.info;
-      if (res.backendDetail) infos[impl.id] = { ...(infos[impl.id] ?? {}), backend_detail: res.backendDetail };
-      for (const obj of res.lines) raw.push(JSON.stringify({ impl: impl.id, repeat: r, ...obj }));
-      raw.push(JSON.stringify({
-        impl: impl.id, repeat: r, event: 'process', process_wall_s: res.processWall, max_rss_kib: res.maxRssKiB,
-        spawn_wall_s: Number(res.spawnWall.toFixed(3)),
-      }));
-      process.stderr.write(`[${impl.id} ${r}/${opts.repeats}] process ${res.processWall.toFixed(2)} s, in-run ${res.done.wall_s.toFixed(2)} s, ` +
-        `${res.done.train_steps_per_s.toFixed(0)} steps/s, test accuracy ${res.done.test_accuracy}, peak RSS ${(res.maxRssKiB / 1024).toFixed(0)} MiB\n`);
-    }
-  }
+  const { raw, byKey: byImpl, infos } = await runRepeats(impls, opts.repeats, { fail, outDir: opts.outDir });
   const loadEnd = os.loadavg();
   const finished = new Date();
 
@@ -341,10 +134,10 @@ async function main() {
   }
   const torch = infos.torch;
   const numpy = infos.numpy;
-  const thisCommand = ['node', 'bench/mlp-side-by-side.mjs', ...process.argv.slice(2)].map(quote).join(' ');
+  const command = thisCommand('bench/mlp-side-by-side.mjs');
   const md = `# Manual MLP ("NumPy part"): dlp vs NumPy and PyTorch, whole runs
 
-Generated by \`${thisCommand}\` (${started.toISOString()} – ${finished.toISOString()}).
+Generated by \`${command}\` (${started.toISOString()} – ${finished.toISOString()}).
 
 The experiment: CIFAR-10 minus the training mean image, MLP 3072 → 100 → 10 (Linear with
 N(0, 1e-4²) weights, ELU, Linear, SoftMax), cross-entropy, hand-written backward, plain SGD
@@ -379,34 +172,14 @@ ${ratioRows.join('\n')}
 ` : '(dlp was skipped: no ratios.)\n'}
 ## Machine
 
-- CPU: ${facts.cpu}${facts.vendor ? ` (${facts.vendor}, family ${facts.family}, model ${facts.model}, ${facts.mhz} MHz reported)` : ''}${facts.hypervisor ? ', virtual machine' : ''}
-- cores: ${facts.cores}; SIMD flags: ${facts.flags.join(', ') || 'unknown'}${facts.flags.length && !facts.flags.includes('avx512f') ? ' (no AVX-512)' : ''}
-- memory: ${facts.memGiB} GiB; ${facts.os}; Node ${facts.node}; ${facts.time}
-- load average (1/5/15 min) at start: ${loadStart.map((x) => x.toFixed(2)).join(' / ')}; at end: ${loadEnd.map((x) => x.toFixed(2)).join(' / ')}
+${machineLines(facts, loadStart, loadEnd).join('\n')}
 - dlp: commit ${facts.commit}${infos.dlp?.backend_detail ? `; ${infos.dlp.backend_detail}` : ''}${S.dlp ? `; RAYON_NUM_THREADS=${T}` : '; skipped'}
 - NumPy: ${numpy ? `numpy ${numpy.numpy}, Python ${numpy.python}; BLAS: ${numpy.blas}` : 'skipped'}
 - PyTorch: ${torch ? `${torch.torch}, Python ${torch.python}; BLAS: ${torch.blas}; torch threads ${torch.torch_threads}; formulation: ${torch.formulation}` : 'skipped'}
 - data: ${opts.dataDir}
 
-## Reproduce
-
-From the repository root, on a quiet machine:
-
-\`\`\`sh
-pnpm install && pnpm build
-${thisCommand}
-\`\`\`
-
-which ran, in this order, ${opts.repeats} time(s) (\`<tmp>\`: a fresh temporary folder, deleted afterwards):
-
-\`\`\`sh
-${impls.map((i) => commandLine(i)).join('\n')}
-\`\`\`
-`;
-  const outDir = path.resolve(ROOT, opts.outDir);
-  writeAtomic(path.join(outDir, 'numpy-mlp.jsonl'), raw.join('\n') + '\n');
-  writeAtomic(path.join(outDir, 'numpy-mlp.md'), md);
-  process.stderr.write(`mlp-side-by-side: wrote ${rel(path.join(outDir, 'numpy-mlp.md'))} and ${rel(path.join(outDir, 'numpy-mlp.jsonl'))}\n`);
+${reproduceSection(command, opts.repeats, impls.map((i) => commandLine(i)))}`;
+  writeResults(NAME, opts.outDir, 'numpy-mlp', raw, md);
   process.stdout.write(md);
 }
 

@@ -47,6 +47,18 @@ pub fn check_separate(kernel: &str, out: &Operand, input: &Operand) -> Result<()
     }
 }
 
+/// Kernels with several outputs (BatchNorm, the optimisers): every output separate from every
+/// input and from every other output, checked in that order. Absent optional buffers are `None`.
+pub fn check_all_separate(kernel: &str, outputs: &[Option<Operand>], inputs: &[Option<Operand>]) -> Result<(), KernelError> {
+    for (i, out) in outputs.iter().enumerate() {
+        let Some(out) = out else { continue };
+        for input in inputs.iter().chain(&outputs[i + 1..]).flatten() {
+            check_separate(kernel, out, input)?;
+        }
+    }
+    Ok(())
+}
+
 /// For kernels that may run in place: `Ok(true)` when `out` is exactly `input` (call the
 /// in-place variant), `Ok(false)` when they are disjoint, an error when they partly overlap.
 pub fn in_place(kernel: &str, out: &Operand, input: &Operand) -> Result<bool, KernelError> {

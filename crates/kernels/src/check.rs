@@ -25,6 +25,20 @@ pub(crate) fn vector(kernel: &str, name: &str, want: usize, per: &str, len: usiz
     }
 }
 
+/// `len` must be the product of `dims` (a row-major tensor, e.g. BatchNorm's [outer, channels, inner]).
+pub(crate) fn tensor(kernel: &str, name: &str, dims: &[usize], len: usize) -> Result<(), KernelError> {
+    let shape = dims.iter().map(|d| d.to_string()).collect::<Vec<_>>().join("x");
+    let want = dims
+        .iter()
+        .try_fold(1usize, |n, &d| n.checked_mul(d))
+        .ok_or_else(|| KernelError::new(format!("{kernel}: {name} of {shape} elements overflows")))?;
+    if want == len {
+        Ok(())
+    } else {
+        Err(KernelError::new(format!("{kernel}: {name} should hold {shape} = {want} elements but holds {len}")))
+    }
+}
+
 /// `len` must equal `other`'s length (elementwise kernels).
 pub(crate) fn same_len(kernel: &str, name: &str, len: usize, other: &str, other_len: usize) -> Result<(), KernelError> {
     if len == other_len {

@@ -39,3 +39,49 @@ pub use loss::{
 };
 pub use optim::{sgd_update, sgd_update_reference};
 pub use softmax::{softmax, softmax_backward, softmax_backward_reference, softmax_reference};
+
+// The autograd ops' kernels (packages/core/src/kernels/tensor-op-args.ts).
+pub mod binary;
+pub mod copy;
+pub mod layout;
+pub mod log_softmax;
+pub mod max_along;
+pub mod nll;
+pub mod reduce;
+pub mod unary;
+pub use binary::{axpy, axpy_reference, binary, binary_into, binary_reference, BinaryOp, Input};
+pub use copy::{copy_strided, copy_strided_reference};
+pub use log_softmax::{
+    log_softmax, log_softmax_backward, log_softmax_backward_in_place, log_softmax_backward_reference,
+    log_softmax_reference,
+};
+pub use max_along::{max_along, max_along_backward, max_along_backward_reference, max_along_reference};
+pub use nll::{nll_loss, nll_loss_backward, nll_loss_backward_reference, nll_loss_reference};
+pub use reduce::{reduce_sum, reduce_sum_reference};
+pub use unary::{
+    unary, unary_backward, unary_backward_in_place, unary_backward_reference, unary_in_place, unary_reference, UnaryOp,
+};
+
+// Normalisation and optimiser kernels (packages/core/src/kernels/norm-args.ts, optim-args.ts).
+pub mod batch_norm;
+pub mod batch_norm_reference;
+pub mod layer_norm;
+pub mod layer_norm_reference;
+pub mod optim_steps;
+pub mod per_channel;
+pub use batch_norm::{
+    batch_norm_backward, batch_norm_inference, batch_norm_train, BatchNormBackward, BatchNormInference, BatchNormTrain,
+};
+pub use batch_norm_reference::{
+    batch_norm_backward_reference, batch_norm_inference_reference, batch_norm_train_reference,
+    BatchNormBackwardReference, BatchNormTrainReference,
+};
+pub use layer_norm::{layer_norm, layer_norm_backward, LayerNorm, LayerNormBackward};
+pub use layer_norm_reference::{
+    layer_norm_backward_reference, layer_norm_reference, LayerNormBackwardReference, LayerNormReference,
+};
+pub use optim_steps::{
+    adam_step, adam_step_reference, sgd_step, sgd_step_reference, AdamStep, AdamStepReference, SgdStep,
+    SgdStepReference,
+};
+pub use per_channel::BatchNormShape;

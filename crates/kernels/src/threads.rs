@@ -1,5 +1,6 @@
 //! How many threads a kernel may use. Natively that is rayon's global pool (created once,
 //! sized to the machine's cores, reused by every call); on wasm32 there is one thread.
+//! `parallel_map` splits a kernel into parts over that pool (BatchNorm, the optimiser steps).
 
 /// Number of worker threads in the shared pool (1 when built without `parallel`).
 pub fn available_threads() -> usize {
@@ -25,3 +26,42 @@ pub(crate) fn gemm_parallelism(requested: usize) -> gemm::Parallelism {
     let _ = threads;
     gemm::Parallelism::None
 }
+
+/// How many parts to split `work` elements into for `requested` threads (0 = all available):
+/// at most one per thread, and none smaller than `min_part` elements, because handing a part
+/// to the pool costs about as much as streaming a few thousand floats.
+pub(crate) fn parts(work: usize, requested: usize, min_part: usize) -> usize {
+    let threads = if requested == 0 { available_threads() } else { requested.min(available_threads()) };
+    threads.min(work / min_part.max(1)).max(1)
+}
+
+/// `f(0..parts)` on the shared pool, results in order. Each part runs at the caller's SIMD
+/// level: `with_level` pins a level per thread, and the pool's threads would not see it.
+pub(crate) fn parallel_map<T: Send>(parts: usize, f: impl Fn(usize) -> T + Sync) -> Vec<T> {
+    #[cfg(feature = "parallel")]
+    if parts > 1 {
+        use rayon::prelude::*;
+        let level = crate::simd::Level::current();
+        return (0..parts)
+            .into_par_iter()
+            .map(|i| crate::simd::with_level(level, || f(i)).expect("the caller's level is available on this machine"))
+            .collect();
+    }
+    (0..parts).map(f).collect()
+}
+
+/// A buffer that the parts of one kernel write disjoint ranges of, from several threads.
+#[derive(Clone, Copy)]
+pub(crate) struct SharedMut(pub(crate) *mut f32);
+
+impl SharedMut {
+    /// The pointer. A method, not `.0`, inside closures: a closure naming `x.0` captures only the
+    /// raw-pointer field, which is not `Sync`.
+    pub(crate) fn ptr(self) -> *mut f32 {
+        self.0
+    }
+}
+
+// SAFETY: the kernels that share one hand each part a disjoint range of it.
+unsafe impl Send for SharedMut {}
+unsafe impl Sync for SharedMut {}

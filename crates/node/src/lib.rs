@@ -15,6 +15,11 @@ use napi::bindgen_prelude::{Float32ArraySlice, Int32ArraySlice, Result, Uint32Ar
 use napi::{Error, Status};
 use napi_derive::napi;
 
+// The autograd ops' kernels (unary, binary, reductions, log-softmax/NLL, axpy).
+pub mod tensor_ops;
+// BatchNorm, LayerNorm and the SGD/Adam steps.
+mod norm_optim;
+
 /// A kernel's error as a JS `Error` carrying the kernel's message.
 fn js(error: KernelError) -> Error {
     Error::new(Status::InvalidArg, error.message().to_string())

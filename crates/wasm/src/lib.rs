@@ -21,6 +21,11 @@ use dlp_kernels::alias::{self, Operand};
 use dlp_kernels::{GemmSpec, KernelError};
 use wasm_bindgen::prelude::*;
 
+// The autograd ops' kernels (unary, binary, reductions, log-softmax/NLL, axpy).
+pub mod tensor_ops;
+// BatchNorm, LayerNorm and the SGD/Adam steps.
+mod norm_optim;
+
 /// Runs once when the module is instantiated (both `init` and `initSync`), before any kernel:
 /// the `gemm` crate dispatches on a run-time switch that starts on with `wasm-simd128`, and
 /// caches its choice at the first GEMM, so set it here to what this build was compiled for.

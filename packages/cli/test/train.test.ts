@@ -4,32 +4,13 @@
  * contract; bad input ends with one line and exit code 2; a diverging run keeps its metrics.
  */
 
-import { spawnSync } from 'node:child_process';
-import { existsSync, mkdtempSync, readFileSync, rmSync, statSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join, resolve } from 'node:path';
-import { fileURLToPath } from 'node:url';
-import { afterAll, describe, expect, it } from 'vitest';
+import { existsSync, readFileSync, statSync } from 'node:fs';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
 import { io } from '@dlp/core';
+import { dataDir, dlp, expectCleanFailure, haveData, tempDirFactory } from './support/run-dlp.js';
 
-const main = fileURLToPath(new URL('../dist/main.js', import.meta.url));
-const repoRoot = resolve(fileURLToPath(new URL('../../..', import.meta.url)));
-const dataDir = resolve(repoRoot, '..', 'shared', 'datasets');
-const haveData = existsSync(join(dataDir, 'cifar-10-batches-bin'));
-
-function dlp(args: string[]) {
-  if (!existsSync(main)) throw new Error(`${main} is missing: run \`pnpm build\` first`);
-  const r = spawnSync(process.execPath, [main, ...args], { encoding: 'utf8', timeout: 300_000 });
-  return { code: r.status, stdout: r.stdout, stderr: r.stderr };
-}
-
-const made: string[] = [];
-const tempDir = (name: string) => {
-  const dir = mkdtempSync(join(tmpdir(), `dlp-train-${name}-`));
-  made.push(dir);
-  return dir;
-};
-afterAll(() => made.forEach((dir) => rmSync(dir, { recursive: true, force: true })));
+const tempDir = tempDirFactory('dlp-train');
 
 describe.skipIf(!haveData)('dlp train --setup numpy on the real data (needs ../shared/datasets)', () => {
   it('learns in 300 steps (test accuracy > 0.30) and writes the whole run folder', async () => {
@@ -75,14 +56,6 @@ describe.skipIf(!haveData)('dlp train --setup numpy on the real data (needs ../s
 });
 
 describe('dlp train, bad input', () => {
-  function expectCleanFailure(args: string[], message: RegExp) {
-    const run = dlp(args);
-    expect(run.code).toBe(2);
-    expect(run.stderr.trimEnd().split('\n')).toHaveLength(1);
-    expect(run.stderr).toMatch(message);
-    expect(run.stderr).not.toMatch(/\n\s+at /);
-  }
-
   it('names what is wrong', () => {
     expectCleanFailure(['train'], /--setup is required/);
     expectCleanFailure(['train', '--setup', 'resnet9000'], /unknown setup 'resnet9000': expected one of numpy/);

@@ -62,6 +62,25 @@ pub(crate) unsafe fn expm1<S: Simd>(x: S::V) -> S::V {
     S::mul_pow2(S::add(q, one_minus_pow2), n)
 }
 
+/// tanh(x) = (e^2x − 1)/(e^2x + 1), through expm1 so that small x keep their digits. Beyond
+/// |x| = 20 tanh is ±1 in f32; clamping there keeps e^2x finite (∞/∞ would be NaN).
+#[inline(always)]
+pub(crate) unsafe fn tanh<S: Simd>(x: S::V) -> S::V {
+    let t = expm1::<S>(S::mul(S::splat(2.0), clamp::<S>(x, -20.0, 20.0)));
+    S::div(t, S::add(t, S::splat(2.0)))
+}
+
+/// 1/(1 + e^-x), as e^x/(1 + e^x) for x ≤ 0: e^-|x| never overflows, and for very negative x
+/// the result keeps its relative accuracy instead of flushing to 0 early.
+#[inline(always)]
+pub(crate) unsafe fn sigmoid<S: Simd>(x: S::V) -> S::V {
+    let zero = S::splat(0.0);
+    // −|x|, NaN kept (min returns its second argument when either is NaN).
+    let e = exp::<S>(S::min(x, S::sub(zero, x)));
+    let s = S::div(S::splat(1.0), S::add(S::splat(1.0), e));
+    S::select(S::gt(x, zero), s, S::mul(e, s))
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

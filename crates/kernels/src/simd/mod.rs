@@ -41,6 +41,8 @@ pub(crate) trait Simd {
     unsafe fn sub(a: Self::V, b: Self::V) -> Self::V;
     unsafe fn mul(a: Self::V, b: Self::V) -> Self::V;
     unsafe fn div(a: Self::V, b: Self::V) -> Self::V;
+    /// Correctly rounded square root (one instruction on every target; Adam's denominator).
+    unsafe fn sqrt(a: Self::V) -> Self::V;
     /// a·b + c, fused (one rounding) where the target has FMA, else a multiply then an add:
     /// a software fused multiply-add would cost more than the whole kernel.
     unsafe fn mul_add(a: Self::V, b: Self::V, c: Self::V) -> Self::V;

@@ -54,6 +54,10 @@ impl Simd for Scalar {
         a / b
     }
     #[inline(always)]
+    unsafe fn sqrt(a: f32) -> f32 {
+        a.sqrt()
+    }
+    #[inline(always)]
     unsafe fn mul_add(a: f32, b: f32, c: f32) -> f32 {
         a * b + c
     }

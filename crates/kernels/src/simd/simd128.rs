@@ -64,6 +64,10 @@ impl Simd for Simd128 {
         f32x4_div(a, b)
     }
     #[inline(always)]
+    unsafe fn sqrt(a: v128) -> v128 {
+        f32x4_sqrt(a)
+    }
+    #[inline(always)]
     unsafe fn mul_add(a: v128, b: v128, c: v128) -> v128 {
         f32x4_add(f32x4_mul(a, b), c)
     }

@@ -96,3 +96,24 @@ pub(crate) unsafe fn fold2<S: Simd>(
     }
     acc
 }
+
+/// The `n` (1 ≤ n ≤ LANES) floats at `src`, spare lanes 0: a full or a partial load, for
+/// kernels that walk a buffer in steps of `min(LANES, left)` themselves.
+#[inline(always)]
+pub(crate) unsafe fn load<S: Simd>(src: *const f32, n: usize) -> S::V {
+    if n == S::LANES {
+        S::load(src)
+    } else {
+        S::load_partial(src, n, 0.0)
+    }
+}
+
+/// Writes the first `n` (1 ≤ n ≤ LANES) lanes of `v`: the store matching [`load`].
+#[inline(always)]
+pub(crate) unsafe fn store<S: Simd>(dst: *mut f32, n: usize, v: S::V) {
+    if n == S::LANES {
+        S::store(dst, v)
+    } else {
+        S::store_partial(dst, n, v)
+    }
+}

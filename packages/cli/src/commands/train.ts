@@ -9,7 +9,7 @@ import { data, train } from '@dlp/core';
 import { noPositionals, parseFlags, positiveIntFlag, stringFlag, type FlagSpec } from '../args.js';
 import { UsageError } from '../errors.js';
 
-const setupNames = () => Object.keys(train.SETUPS).join('|');
+const setupNames = () => train.setupNames().join('|');
 
 export const TRAIN_HELP = `Usage: dlp train --setup <${'NAME'}> [--steps N] [--eval-freq N] [--batch-size N] [--lr X]
                  [--seed N] [--backend native|wasm|js] [--data-dir DIR] [--out DIR] [--json]
@@ -44,7 +44,7 @@ const flags: FlagSpec = {
 };
 
 export function trainHelp(): string {
-  const rows = Object.values(train.SETUPS).map(
+  const rows = train.setupNames().map((name) => train.getSetup(name)).map(
     (s) =>
       `  ${s.name.padEnd(10)} ${s.description}\n` +
       `  ${''.padEnd(10)} ${s.defaults.steps} steps, batch ${s.defaults.batchSize}, lr ${s.defaults.lr}, ` +

@@ -90,7 +90,7 @@ export function checkCounts(kernel: string, name: string, values: readonly numbe
 export function checkPerAxis(kernel: string, name: string, count: number, shape: readonly number[]): void {
   if (count !== shape.length) {
     throw new ShapeError(
-      `${kernel}: ${name} should have ${shape.length} entries (one per axis of shape [${shape.join(',')}]) but has ${count}`,
+      `${kernel}: ${name} should hold ${shape.length} entries (one per axis of shape [${shape.join(',')}]) but holds ${count}`,
     );
   }
 }
@@ -116,8 +116,8 @@ export function checkStridedReach(
   const last = shape.reduce((sum, d, i) => sum + (d - 1) * strides[i]!, 0);
   if (last >= length) {
     throw new ShapeError(
-      `${kernel}: ${name} holds ${length} elements but shape [${shape.join(',')}] read through ` +
-        `${stridesName} [${strides.join(',')}] reaches element ${last}`,
+      `${kernel}: ${name} should hold at least ${last + 1} elements (shape [${shape.join(',')}] read through ` +
+        `${stridesName} [${strides.join(',')}]) but holds ${length}`,
     );
   }
 }

@@ -14,3 +14,9 @@ export { ELU, ReLU, Tanh, Sigmoid } from './activation.js';
 export { Sequential, Flatten, Dropout } from './container.js';
 export { manualSeed } from './init.js';
 export * as functional from './functional.js';
+export {
+  CustomLayerNormAutograd,
+  CustomLayerNormManualFunction,
+  CustomLayerNormManualModule,
+  LAYER_NORM_EPS,
+} from './custom-layer-norm.js';

@@ -5,7 +5,7 @@ export { imageBatch } from './image-batch.js';
 export { ManualMlpTrainer } from './manual-mlp-trainer.js';
 export { AutogradTrainer } from './autograd-trainer.js';
 export { countCorrect } from './metrics.js';
-export { SETUPS, getSetup, type SetupHyperparameters, type SetupPreset } from './setups.js';
+export { SETUPS, getSetup, setupNames, type SetupHyperparameters, type SetupPreset } from './setups.js';
 export { runExperiment, type DoneRecord, type RunConfig, type RunOptions, type RunResult } from './run.js';
 export { TrainingProgress, formatDuration } from './progress.js';
 export { reproduce, type ReproduceOptions, type ReproduceResult } from './reproduce.js';

@@ -94,10 +94,16 @@ export const SETUPS: Readonly<Record<string, SetupPreset>> = {
   },
 };
 
+/** Setup names in the practical's order (numpy, then 1..9): object keys would put numbers first. */
+export function setupNames(): string[] {
+  const names = Object.keys(SETUPS);
+  return [...names.filter((n) => !/^\d+$/.test(n)), ...names.filter((n) => /^\d+$/.test(n))];
+}
+
 export function getSetup(name: string): SetupPreset {
-  const setup = SETUPS[name];
+  const setup = Object.hasOwn(SETUPS, name) ? SETUPS[name] : undefined;
   if (!setup) {
-    throw new ArgumentError(`unknown setup '${name}': expected one of ${Object.keys(SETUPS).join(', ')}`);
+    throw new ArgumentError(`unknown setup '${name}': expected one of ${setupNames().join(', ')}`);
   }
   return setup;
 }

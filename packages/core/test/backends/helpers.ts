@@ -1,6 +1,6 @@
 /** Shared by the backend tests: seeded data and the error scale a float32 GEMM is judged by. */
 
-import { gemmReference, Rng, type GemmArgs } from '../../src/index.js';
+import { gemmReference, getBackend, Rng, type Backend, type GemmArgs, type Storage } from '../../src/index.js';
 
 export type GemmShape = Pick<GemmArgs, 'transA' | 'transB' | 'm' | 'n' | 'k' | 'alpha' | 'beta'>;
 
@@ -26,4 +26,23 @@ export function maxRelativeError(got: ArrayLike<number>, want: ArrayLike<number>
     worst = Math.max(worst, Math.abs(got[i]! - want[i]!) / scale);
   }
   return worst;
+}
+
+/** Named float32 inputs and outputs of one kernel call. */
+export type KernelArrays = Record<string, Float32Array>;
+export type KernelStorages = Record<string, Storage>;
+
+/**
+ * Runs `call` on `backend` with `arrays` uploaded (float32), and on the js backend with the same
+ * values in float64; returns both results and every array read back (outputs written in place).
+ */
+export function againstJs64<T>(backend: Backend, arrays: KernelArrays, call: (b: Backend, s: KernelStorages) => T) {
+  const exec = (b: Backend, convert: (a: Float32Array) => Float32Array | Float64Array) => {
+    const storages = Object.fromEntries(Object.entries(arrays).map(([k, a]) => [k, b.upload(convert(a))]));
+    const result = call(b, storages);
+    const out = Object.fromEntries(Object.entries(storages).map(([k, s]) => [k, Float64Array.from(b.view(s))]));
+    for (const s of Object.values(storages)) b.release(s);
+    return { result, out };
+  };
+  return { got: exec(backend, (a) => a), want: exec(getBackend('js'), (a) => Float64Array.from(a)) };
 }

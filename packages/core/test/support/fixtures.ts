@@ -13,7 +13,7 @@ export function readFixture<T>(name: string): T {
 }
 
 /** A fixture tensor on a backend; `requiresGrad` makes it a leaf whose gradient we compare. */
-export function toTensor(t: FixtureTensor, on: { backend: Backend; dtype: DType }, requiresGrad = false): Tensor {
+export function toTensor(t: FixtureTensor, on: { backend: Backend | string; dtype: DType }, requiresGrad = false): Tensor {
   return Tensor.from(t.data, t.shape, { ...on, requiresGrad });
 }
 

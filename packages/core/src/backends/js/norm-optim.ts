@@ -6,7 +6,6 @@
  */
 
 import type { TypedArray } from '../../dtype.js';
-import type { Storage } from '../backend.js';
 import type {
   BatchNormBackwardArgs,
   BatchNormInferenceArgs,
@@ -15,11 +14,10 @@ import type {
   LayerNormBackwardArgs,
 } from '../../kernels/norm-args.js';
 import type { AdamStepArgs, SgdStepArgs } from '../../kernels/optim-args.js';
+import type { WithBuffers } from '../../kernels/with-buffers.js';
 
 /** A kernel's arguments with every storage replaced by its typed array. */
-export type OnArrays<A> = {
-  [K in keyof A]: A[K] extends Storage ? TypedArray : A[K] extends Storage | undefined ? TypedArray | undefined : A[K];
-};
+export type OnArrays<A> = WithBuffers<A, TypedArray>;
 
 /** Element (o, c, i) of an [outer, channels, inner] tensor, visited channel by channel. */
 function forChannel(outer: number, channels: number, inner: number, c: number, visit: (index: number) => void): void {

@@ -17,6 +17,7 @@ import {
   checkSeparate,
   checkShaped,
   checkStridedReach,
+  checkTensor,
 } from '../../kernels/lengths.js';
 import { registerKernel } from '../../kernels/registry.js';
 import type { BinaryOp, UnaryOp } from '../../kernels/tensor-op-args.js';
@@ -131,7 +132,7 @@ export function registerJsTensorOpKernels(): void {
 
   registerKernel('maxAlong', 'js', (_backend, { x, outer, size, inner, out, indices }) => {
     const k = 'maxAlong';
-    checkShaped(k, 'x', [outer, size, inner], x.length);
+    checkTensor(k, 'x', [outer, size, inner], x.length);
     checkMatrix(k, 'out', outer, inner, out.length);
     checkMatrix(k, 'indices', outer, inner, indices.length);
     if (size === 0 && outer * inner > 0) throw new ArgumentError(`${k}: size is 0, so there is no maximum to take`);
@@ -143,7 +144,7 @@ export function registerJsTensorOpKernels(): void {
     const k = 'maxAlongBackward';
     checkMatrix(k, 'dout', outer, inner, dout.length);
     checkMatrix(k, 'indices', outer, inner, indices.length);
-    checkShaped(k, 'dx', [outer, size, inner], dx.length);
+    checkTensor(k, 'dx', [outer, size, inner], dx.length);
     checkIndices(k, 'indices', indices, size);
     checkSeparate(k, 'dx', arr(dx), 'dout', arr(dout));
     maxAlongBackwardReference(arr(dout), indices, outer, size, inner, arr(dx));

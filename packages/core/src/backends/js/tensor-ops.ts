@@ -26,7 +26,8 @@ const UNARY_BACKWARD: Record<UnaryOp, (x: number, y: number, d: number) => numbe
   log: (x, _y, d) => d / x,
   sqrt: (_x, y, d) => d / (2 * y),
   relu: (x, _y, d) => (x > 0 ? d : 0),
-  tanh: (_x, y, d) => d * (1 - y * y),
+  // (1 − y)(1 + y), not 1 − y²: exact near |y| = 1, as dlp-kernels computes it.
+  tanh: (_x, y, d) => d * (1 - y) * (1 + y),
   sigmoid: (_x, y, d) => d * y * (1 - y),
 };
 
@@ -159,8 +160,10 @@ export function logSoftmaxReference(x: TypedArray, out: TypedArray, rows: number
     for (let c = 0; c < cols; c++) max = Math.max(max, x[base + c]!);
     let sum = 0;
     for (let c = 0; c < cols; c++) sum += Math.exp(x[base + c]! - max);
-    const shift = max + Math.log(sum);
-    for (let c = 0; c < cols; c++) out[base + c] = x[base + c]! - shift;
+    // (x − max) − ln Σ, not x − (max + ln Σ): near the max the result is small and a rounded
+    // max + ln Σ would swamp it.
+    const logSum = Math.log(sum);
+    for (let c = 0; c < cols; c++) out[base + c] = x[base + c]! - max - logSum;
   }
 }
 

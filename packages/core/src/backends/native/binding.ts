@@ -33,6 +33,57 @@ export interface NativeBinding {
   ): number;
   sgdUpdate(param: Float32Array, grad: Float32Array, lr: number): void;
   gatherCenterU8(pixels: Uint8Array, indices: Uint32Array, mean: Float32Array, out: Float32Array): void;
+  // Autograd ops (crates/node/src/tensor_ops.rs): ops by name; shapes and strides as number arrays.
+  unary(op: string, x: Float32Array, out: Float32Array): void;
+  unaryBackward(op: string, x: Float32Array, y: Float32Array, dout: Float32Array, dx: Float32Array): void;
+  binary(
+    op: string, shape: readonly number[], a: Float32Array, aStrides: readonly number[],
+    b: Float32Array, bStrides: readonly number[], out: Float32Array,
+  ): void;
+  copyStrided(shape: readonly number[], x: Float32Array, strides: readonly number[], out: Float32Array): void;
+  reduceSum(x: Float32Array, shape: readonly number[], axes: readonly boolean[], out: Float32Array, beta: number): void;
+  /** Writes the argmax into `indices` in place. */
+  maxAlong(x: Float32Array, outer: number, size: number, inner: number, out: Float32Array, indices: Int32Array): void;
+  maxAlongBackward(dout: Float32Array, indices: Int32Array, outer: number, size: number, inner: number, dx: Float32Array): void;
+  logSoftmax(x: Float32Array, out: Float32Array, rows: number, cols: number): void;
+  logSoftmaxBackward(y: Float32Array, dout: Float32Array, dx: Float32Array, rows: number, cols: number): void;
+  /** The mean loss. */
+  nllLoss(logp: Float32Array, labels: Int32Array, rows: number, cols: number): number;
+  nllLossBackward(labels: Int32Array, rows: number, cols: number, scale: number, dlogp: Float32Array): void;
+  axpy(x: Float32Array, y: Float32Array, alpha: number): void;
+  // Normalisation and optimisers (crates/node/src/norm_optim.rs; semantics in kernels/norm-args.ts,
+  // kernels/optim-args.ts). Optional arrays may be undefined; every output must be a separate buffer.
+  batchNormTrain(
+    x: Float32Array, outer: number, channels: number, inner: number, gamma: Float32Array | undefined,
+    beta: Float32Array | undefined, eps: number, out: Float32Array, mean: Float32Array, invStd: Float32Array,
+    runningMean: Float32Array | undefined, runningVar: Float32Array | undefined, momentum: number, threads: number,
+  ): void;
+  batchNormInference(
+    x: Float32Array, outer: number, channels: number, inner: number, runningMean: Float32Array, runningVar: Float32Array,
+    gamma: Float32Array | undefined, beta: Float32Array | undefined, eps: number, out: Float32Array, threads: number,
+  ): void;
+  batchNormBackward(
+    x: Float32Array, dout: Float32Array, outer: number, channels: number, inner: number, mean: Float32Array,
+    invStd: Float32Array, gamma: Float32Array | undefined, dx: Float32Array | undefined,
+    dgamma: Float32Array | undefined, dbeta: Float32Array | undefined, threads: number,
+  ): void;
+  layerNorm(
+    x: Float32Array, rows: number, cols: number, gamma: Float32Array | undefined, beta: Float32Array | undefined,
+    eps: number, out: Float32Array, mean: Float32Array, invStd: Float32Array,
+  ): void;
+  layerNormBackward(
+    x: Float32Array, dout: Float32Array, rows: number, cols: number, mean: Float32Array, invStd: Float32Array,
+    gamma: Float32Array | undefined, dx: Float32Array | undefined, dgamma: Float32Array | undefined,
+    dbeta: Float32Array | undefined,
+  ): void;
+  sgdStep(
+    param: Float32Array, grad: Float32Array, momentumBuffer: Float32Array | undefined, lr: number, momentum: number,
+    dampening: number, nesterov: boolean, weightDecay: number, firstStep: boolean, threads: number,
+  ): void;
+  adamStep(
+    param: Float32Array, grad: Float32Array, expAvg: Float32Array, expAvgSq: Float32Array, lr: number, beta1: number,
+    beta2: number, eps: number, weightDecay: number, step: number, threads: number,
+  ): void;
   availableThreads(): number;
   simdLevel(): string;
 }

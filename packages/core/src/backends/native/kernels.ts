@@ -7,6 +7,8 @@ import { registerKernel } from '../../kernels/registry.js';
 import type { Backend, Storage } from '../backend.js';
 import type { NativeBinding } from './binding.js';
 import type { NativeBackend, NativeStorage } from './native-backend.js';
+import { registerNativeTensorOpKernels } from './tensor-op-kernels.js';
+import { registerNativeNormOptimKernels } from './norm-optim-kernels.js';
 
 const arr = (s: Storage): Float32Array => (s as NativeStorage).array;
 const addon = (backend: Backend): NativeBinding => (backend as NativeBackend).binding;
@@ -53,4 +55,6 @@ export function registerNativeKernels(): void {
   registerKernel('sgdUpdate', 'native', (backend, { param, grad, lr }) => {
     addon(backend).sgdUpdate(arr(param), arr(grad), lr);
   });
+  registerNativeTensorOpKernels();
+  registerNativeNormOptimKernels();
 }

@@ -11,9 +11,11 @@ import { registerKernel } from '../../kernels/registry.js';
 import type { Backend, Storage } from '../backend.js';
 import type { WasmKernels } from './load.js';
 import type { WasmBackend, WasmStorage } from './wasm-backend.js';
+import { registerWasmTensorOpKernels } from './tensor-op-kernels.js';
+import { registerWasmNormOptimKernels } from './norm-optim-kernels.js';
 
 /** The storage as a buffer; a disposed one is refused, since its memory may hold another tensor now. */
-function live(s: Storage): WasmStorage {
+export function live(s: Storage): WasmStorage {
   const storage = s as WasmStorage;
   if (storage.released) throw new ArgumentError('wasm backend: a kernel was given a disposed tensor; its memory is gone');
   return storage;
@@ -64,4 +66,6 @@ export function registerWasmKernels(): void {
   registerKernel('sgdUpdate', 'wasm', (backend, { param, grad, lr }) => {
     wasm(backend).sgdUpdate(live(param), live(grad), lr);
   });
+  registerWasmTensorOpKernels();
+  registerWasmNormOptimKernels();
 }

@@ -18,6 +18,15 @@
  */
 import { ArgumentError, BackendUnavailableError } from '../../errors.js';
 import { corePackageRoot, isNode, nodeBuiltins, type NodeBuiltins } from '../../node-builtins.js';
+import type {
+  BatchNormBackwardArgs,
+  BatchNormInferenceArgs,
+  BatchNormTrainArgs,
+  LayerNormArgs,
+  LayerNormBackwardArgs,
+} from '../../kernels/norm-args.js';
+import type { AdamStepArgs, SgdStepArgs } from '../../kernels/optim-args.js';
+import type { WithBuffers } from '../../kernels/with-buffers.js';
 
 export type WasmVariant = 'simd' | 'scalar';
 
@@ -88,6 +97,49 @@ export interface WasmKernels {
   ): number;
   /** param −= lr·grad. */
   sgdUpdate(param: WasmBuffer, grad: WasmBuffer, lr: number): void;
+  // Autograd ops (crates/wasm/src/tensor_ops.rs; semantics in kernels/tensor-op-args.ts).
+  // Ops by name; shapes and strides as number arrays (each checked to be a non-negative integer).
+  /** out = op(x); out may be x. */
+  unary(op: string, x: WasmBuffer, out: WasmBuffer): void;
+  /** dx = dout·op'(x) from input x and output y; dx may be dout. */
+  unaryBackward(op: string, x: WasmBuffer, y: WasmBuffer, dout: WasmBuffer, dx: WasmBuffer): void;
+  /** out = a op b over `shape`, operands through their strides; out may be a row-major a or b. */
+  binary(
+    op: string,
+    shape: readonly number[],
+    a: WasmBuffer,
+    aStrides: readonly number[],
+    b: WasmBuffer,
+    bStrides: readonly number[],
+    out: WasmBuffer,
+  ): void;
+  /** out (row-major) = x read through `strides`. */
+  copyStrided(shape: readonly number[], x: WasmBuffer, strides: readonly number[], out: WasmBuffer): void;
+  /** out = beta·out + Σ of x over the axes flagged true. */
+  reduceSum(x: WasmBuffer, shape: readonly number[], axes: readonly boolean[], out: WasmBuffer, beta: number): void;
+  /** Max along the middle axis of [outer, size, inner]; the argmax is copied back into `indices`. */
+  maxAlong(x: WasmBuffer, outer: number, size: number, inner: number, out: WasmBuffer, indices: Int32Array): void;
+  /** dx = 0, then dout routed to the argmax positions. */
+  maxAlongBackward(dout: WasmBuffer, indices: Int32Array, outer: number, size: number, inner: number, dx: WasmBuffer): void;
+  /** Row log-softmax. */
+  logSoftmax(x: WasmBuffer, out: WasmBuffer, rows: number, cols: number): void;
+  /** dx = dout − exp(y)·rowwise Σ dout; dx may be dout. */
+  logSoftmaxBackward(y: WasmBuffer, dout: WasmBuffer, dx: WasmBuffer, rows: number, cols: number): void;
+  /** −(1/rows)·Σ logp[r][labels[r]]. */
+  nllLoss(logp: WasmBuffer, labels: Int32Array, rows: number, cols: number): number;
+  /** dlogp = −scale/rows at the labels, 0 elsewhere. */
+  nllLossBackward(labels: Int32Array, rows: number, cols: number, scale: number, dlogp: WasmBuffer): void;
+  /** y += alpha·x. */
+  axpy(x: WasmBuffer, y: WasmBuffer, alpha: number): void;
+  // Normalisation and optimisers (crates/wasm/src/norm_optim.rs; semantics in kernels/norm-args.ts
+  // and kernels/optim-args.ts): the kernel's own arguments, each storage as a WasmBuffer.
+  batchNormTrain(args: WithBuffers<BatchNormTrainArgs, WasmBuffer>): void;
+  batchNormInference(args: WithBuffers<BatchNormInferenceArgs, WasmBuffer>): void;
+  batchNormBackward(args: WithBuffers<BatchNormBackwardArgs, WasmBuffer>): void;
+  layerNorm(args: WithBuffers<LayerNormArgs, WasmBuffer>): void;
+  layerNormBackward(args: WithBuffers<LayerNormBackwardArgs, WasmBuffer>): void;
+  sgdStep(args: WithBuffers<SgdStepArgs, WasmBuffer>): void;
+  adamStep(args: WithBuffers<AdamStepArgs, WasmBuffer>): void;
 }
 
 export interface LoadWasmOptions {
@@ -124,6 +176,32 @@ interface WasmGlue {
     dp: number | undefined, dn: number, pp: number | undefined, pn: number,
   ): number;
   sgd_update(pp: number, pn: number, gp: number, gn: number, lr: number): void;
+  // Autograd ops: shapes/strides as Float64Array, axis flags as Uint8Array, indices as Int32Array
+  // (`max_along` copies its indices back into the array it was given).
+  unary(op: string, xp: number, xn: number, op_: number, on: number): void;
+  unary_backward(op: string, xp: number, xn: number, yp: number, yn: number, gp: number, gn: number, dp: number, dn: number): void;
+  binary(
+    op: string, shape: Float64Array, ap: number, an: number, as: Float64Array,
+    bp: number, bn: number, bs: Float64Array, op_: number, on: number,
+  ): void;
+  copy_strided(shape: Float64Array, xp: number, xn: number, strides: Float64Array, op: number, on: number): void;
+  reduce_sum(xp: number, xn: number, shape: Float64Array, axes: Uint8Array, op: number, on: number, beta: number): void;
+  max_along(xp: number, xn: number, outer: number, size: number, inner: number, op: number, on: number, indices: Int32Array): void;
+  max_along_backward(gp: number, gn: number, indices: Int32Array, outer: number, size: number, inner: number, dp: number, dn: number): void;
+  log_softmax(xp: number, xn: number, op: number, on: number, rows: number, cols: number): void;
+  log_softmax_backward(yp: number, yn: number, gp: number, gn: number, dp: number, dn: number, rows: number, cols: number): void;
+  nll_loss(lp: number, ln: number, labels: Int32Array, rows: number, cols: number): number;
+  nll_loss_backward(labels: Int32Array, rows: number, cols: number, scale: number, dp: number, dn: number): void;
+  axpy(xp: number, xn: number, yp: number, yn: number, alpha: number): void;
+  // Normalisation and optimisers: (pointer, length) per buffer in the kernel's argument order,
+  // the pointer undefined for an absent optional buffer.
+  batch_norm_train(...args: GlueArgs): void;
+  batch_norm_inference(...args: GlueArgs): void;
+  batch_norm_backward(...args: GlueArgs): void;
+  layer_norm(...args: GlueArgs): void;
+  layer_norm_backward(...args: GlueArgs): void;
+  sgd_step(...args: GlueArgs): void;
+  adam_step(...args: GlueArgs): void;
   simd128(): boolean;
   /** The memory (not `memory`: that name is the module's own memory export). */
   wasm_memory(): WebAssembly.Memory;
@@ -352,12 +430,141 @@ function wrap(variant: WasmVariant, glue: WasmGlue): WasmKernels {
     sgdUpdate(param, grad, lr) {
       glue.sgd_update(...buffer('sgdUpdate', 'param', param), ...buffer('sgdUpdate', 'grad', grad), lr);
     },
+    unary(op, x, out) {
+      glue.unary(op, ...buffer('unary', 'x', x), ...buffer('unary', 'out', out));
+    },
+    unaryBackward(op, x, y, dout, dx) {
+      const f = 'unaryBackward';
+      glue.unary_backward(op, ...buffer(f, 'x', x), ...buffer(f, 'y', y), ...buffer(f, 'dout', dout), ...buffer(f, 'dx', dx));
+    },
+    binary(op, shape, a, aStrides, b, bStrides, out) {
+      const f = 'binary';
+      const [as, bs] = [Float64Array.from(aStrides), Float64Array.from(bStrides)];
+      glue.binary(op, Float64Array.from(shape), ...buffer(f, 'a', a), as, ...buffer(f, 'b', b), bs, ...buffer(f, 'out', out));
+    },
+    copyStrided(shape, x, strides, out) {
+      const f = 'copy';
+      glue.copy_strided(Float64Array.from(shape), ...buffer(f, 'x', x), Float64Array.from(strides), ...buffer(f, 'out', out));
+    },
+    reduceSum(x, shape, axes, out, beta) {
+      const f = 'reduceSum';
+      const flags = Uint8Array.from(axes, Number);
+      glue.reduce_sum(...buffer(f, 'x', x), Float64Array.from(shape), flags, ...buffer(f, 'out', out), beta);
+    },
+    maxAlong(x, outer, size, inner, out, indices) {
+      const f = 'maxAlong';
+      glue.max_along(...buffer(f, 'x', x), ...axis3(f, outer, size, inner), ...buffer(f, 'out', out), indices);
+    },
+    maxAlongBackward(dout, indices, outer, size, inner, dx) {
+      const f = 'maxAlongBackward';
+      glue.max_along_backward(...buffer(f, 'dout', dout), indices, ...axis3(f, outer, size, inner), ...buffer(f, 'dx', dx));
+    },
+    logSoftmax(x, out, rows, cols) {
+      const f = 'logSoftmax';
+      glue.log_softmax(...buffer(f, 'x', x), ...buffer(f, 'out', out), ...dims(f, rows, cols));
+    },
+    logSoftmaxBackward(y, dout, dx, rows, cols) {
+      const f = 'logSoftmaxBackward';
+      glue.log_softmax_backward(...buffer(f, 'y', y), ...buffer(f, 'dout', dout), ...buffer(f, 'dx', dx), ...dims(f, rows, cols));
+    },
+    nllLoss(logp, labels, rows, cols) {
+      return glue.nll_loss(...buffer('nllLoss', 'logp', logp), labels, ...dims('nllLoss', rows, cols));
+    },
+    nllLossBackward(labels, rows, cols, scale, dlogp) {
+      const f = 'nllLossBackward';
+      glue.nll_loss_backward(labels, ...dims(f, rows, cols), scale, ...buffer(f, 'dlogp', dlogp));
+    },
+    axpy(x, y, alpha) {
+      glue.axpy(...buffer('axpy', 'x', x), ...buffer('axpy', 'y', y), alpha);
+    },
+    ...normOptimKernels(glue),
   };
+}
+
+/** Arguments of the glue's normalisation and optimiser functions. */
+type GlueArgs = Array<number | boolean | undefined>;
+
+/** The normalisation and optimiser kernels over the glue, buffers flattened in argument order. */
+function normOptimKernels(glue: WasmGlue): Pick<WasmKernels, NormOptimKernel> {
+  return {
+    batchNormTrain(a) {
+      const f = 'batchNormTrain';
+      const o = (name: string, b: WasmBuffer | undefined) => optionalBuffer(f, name, b);
+      glue.batch_norm_train(
+        ...buffer(f, 'x', a.x), ...axes3(f, a.outer, a.channels, a.inner), ...o('gamma', a.gamma), ...o('beta', a.beta), a.eps,
+        ...buffer(f, 'out', a.out), ...buffer(f, 'mean', a.mean), ...buffer(f, 'invStd', a.invStd),
+        ...o('runningMean', a.runningMean), ...o('runningVar', a.runningVar), a.momentum,
+      );
+    },
+    batchNormInference(a) {
+      const f = 'batchNormInference';
+      glue.batch_norm_inference(
+        ...buffer(f, 'x', a.x), ...axes3(f, a.outer, a.channels, a.inner), ...buffer(f, 'runningMean', a.runningMean),
+        ...buffer(f, 'runningVar', a.runningVar), ...optionalBuffer(f, 'gamma', a.gamma), ...optionalBuffer(f, 'beta', a.beta),
+        a.eps, ...buffer(f, 'out', a.out),
+      );
+    },
+    batchNormBackward(a) {
+      const f = 'batchNormBackward';
+      const o = (name: string, b: WasmBuffer | undefined) => optionalBuffer(f, name, b);
+      glue.batch_norm_backward(
+        ...buffer(f, 'x', a.x), ...buffer(f, 'dout', a.dout), ...axes3(f, a.outer, a.channels, a.inner), ...buffer(f, 'mean', a.mean),
+        ...buffer(f, 'invStd', a.invStd), ...o('gamma', a.gamma), ...o('dx', a.dx), ...o('dgamma', a.dgamma), ...o('dbeta', a.dbeta),
+      );
+    },
+    layerNorm(a) {
+      const f = 'layerNorm';
+      glue.layer_norm(
+        ...buffer(f, 'x', a.x), ...dims(f, a.rows, a.cols), ...optionalBuffer(f, 'gamma', a.gamma), ...optionalBuffer(f, 'beta', a.beta),
+        a.eps, ...buffer(f, 'out', a.out), ...buffer(f, 'mean', a.mean), ...buffer(f, 'invStd', a.invStd),
+      );
+    },
+    layerNormBackward(a) {
+      const f = 'layerNormBackward';
+      const o = (name: string, b: WasmBuffer | undefined) => optionalBuffer(f, name, b);
+      glue.layer_norm_backward(
+        ...buffer(f, 'x', a.x), ...buffer(f, 'dout', a.dout), ...dims(f, a.rows, a.cols), ...buffer(f, 'mean', a.mean),
+        ...buffer(f, 'invStd', a.invStd), ...o('gamma', a.gamma), ...o('dx', a.dx), ...o('dgamma', a.dgamma), ...o('dbeta', a.dbeta),
+      );
+    },
+    sgdStep(a) {
+      const f = 'sgdStep';
+      glue.sgd_step(
+        ...buffer(f, 'param', a.param), ...buffer(f, 'grad', a.grad), ...optionalBuffer(f, 'momentumBuffer', a.momentumBuffer),
+        a.lr, a.momentum, a.dampening, a.nesterov, a.weightDecay, a.firstStep,
+      );
+    },
+    adamStep(a) {
+      const f = 'adamStep';
+      glue.adam_step(
+        ...buffer(f, 'param', a.param), ...buffer(f, 'grad', a.grad), ...buffer(f, 'expAvg', a.expAvg),
+        ...buffer(f, 'expAvgSq', a.expAvgSq), a.lr, a.beta1, a.beta2, a.eps, a.weightDecay, a.step,
+      );
+    },
+  };
+}
+
+type NormOptimKernel =
+  | 'batchNormTrain' | 'batchNormInference' | 'batchNormBackward' | 'layerNorm' | 'layerNormBackward' | 'sgdStep' | 'adamStep';
+
+/** An optional buffer's pointer and length: [undefined, 0] when absent (the binding's `None`). */
+function optionalBuffer(fn: string, name: string, b: WasmBuffer | undefined): [number | undefined, number] {
+  return b === undefined ? [undefined, 0] : buffer(fn, name, b);
+}
+
+/** BatchNorm's [outer, channels, inner], each checked to be a wasm32 usize. */
+function axes3(fn: string, outer: number, channels: number, inner: number): [number, number, number] {
+  return [index(fn, 'outer', outer), index(fn, 'channels', channels), index(fn, 'inner', inner)];
 }
 
 /** A matrix's rows and cols, both checked to be wasm32 usizes. */
 function dims(fn: string, rows: number, cols: number): [number, number] {
   return [index(fn, 'rows', rows), index(fn, 'cols', cols)];
+}
+
+/** [outer, size, inner] of a max along the middle axis, each checked to be a wasm32 usize. */
+function axis3(fn: string, outer: number, size: number, inner: number): [number, number, number] {
+  return [index(fn, 'outer', outer), index(fn, 'size', size), index(fn, 'inner', inner)];
 }
 
 /** A buffer's pointer and length, both checked to be wasm32 usizes. */

@@ -1,0 +1,115 @@
+//! Walking a tensor viewed as [outer, channels, inner] channel by channel, for BatchNorm: a
+//! channel's n = outer·inner values are `inner` contiguous floats repeated every
+//! channels·inner. With inner = 1 (BatchNorm1d) consecutive floats are consecutive channels, so
+//! a SIMD vector spans several channels and their coefficients are loaded as vectors too; with
+//! inner > 1 (BatchNorm2d) a vector stays inside one channel and its coefficients are broadcast.
+
+use std::ops::Range;
+
+use crate::check;
+use crate::error::KernelError;
+use crate::simd::stream::{load, store};
+use crate::simd::Simd;
+
+/// BatchNorm's view of its input: `outer`·`channels`·`inner` row-major floats.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct BatchNormShape {
+    pub outer: usize,
+    pub channels: usize,
+    pub inner: usize,
+}
+
+impl BatchNormShape {
+    /// Values per channel, n = outer·inner.
+    pub fn per_channel(&self) -> usize {
+        self.outer * self.inner
+    }
+
+    /// Index of element (o, c, i).
+    pub fn index(&self, o: usize, c: usize, i: usize) -> usize {
+        (o * self.channels + c) * self.inner + i
+    }
+
+    pub(crate) fn check_tensor(&self, kernel: &str, name: &str, len: usize) -> Result<(), KernelError> {
+        check::tensor(kernel, name, &[self.outer, self.channels, self.inner], len)
+    }
+
+    pub(crate) fn check_channels(&self, kernel: &str, name: &str, len: usize) -> Result<(), KernelError> {
+        check::vector(kernel, name, self.channels, "channels", len)
+    }
+
+    /// `part` of `parts` near-equal ranges of channels.
+    pub(crate) fn channel_part(&self, part: usize, parts: usize) -> Range<usize> {
+        let per = self.channels.div_ceil(parts.max(1));
+        (part * per).min(self.channels)..((part + 1) * per).min(self.channels)
+    }
+}
+
+/// Calls `visit(k, j)` for every element j of the channels in `channels` (k = c − channels.start),
+/// in memory order. For the f64 statistics, where a plain loop is exact and fast enough.
+#[inline]
+pub(crate) fn for_each_in_channels(shape: BatchNormShape, channels: Range<usize>, mut visit: impl FnMut(usize, usize)) {
+    for o in 0..shape.outer {
+        for c in channels.clone() {
+            let base = shape.index(o, c, 0);
+            for j in base..base + shape.inner {
+                visit(c - channels.start, j);
+            }
+        }
+    }
+}
+
+/// out[j] = f(inputs[·][j], coefs[·][c(j)]) for every element j of the channels in `channels`:
+/// `inputs` are tensors of `shape`, `coefs` per-channel arrays indexed from `channels.start`.
+///
+/// # Safety
+/// Every pointer must be valid for the elements named; `out` may equal an input (each element
+/// is read before it is written) but must not partly overlap one.
+#[inline(always)]
+pub(crate) unsafe fn map_channels<S: Simd, const N: usize, const M: usize>(
+    shape: BatchNormShape,
+    channels: Range<usize>,
+    inputs: [*const f32; N],
+    coefs: [*const f32; M],
+    out: *mut f32,
+    f: impl Fn([S::V; N], [S::V; M]) -> S::V,
+) {
+    let first = channels.start;
+    for o in 0..shape.outer {
+        if shape.inner == 1 {
+            let mut c = first;
+            while c < channels.end {
+                let n = (channels.end - c).min(S::LANES);
+                let at = shape.index(o, c, 0);
+                let mut xs = [S::splat(0.0); N];
+                for (x, input) in xs.iter_mut().zip(inputs) {
+                    *x = load::<S>(input.add(at), n);
+                }
+                let mut ks = [S::splat(0.0); M];
+                for (k, coef) in ks.iter_mut().zip(coefs) {
+                    *k = load::<S>(coef.add(c - first), n);
+                }
+                store::<S>(out.add(at), n, f(xs, ks));
+                c += n;
+            }
+        } else {
+            for c in channels.clone() {
+                let mut ks = [S::splat(0.0); M];
+                for (k, coef) in ks.iter_mut().zip(coefs) {
+                    *k = S::splat(*coef.add(c - first));
+                }
+                let base = shape.index(o, c, 0);
+                let mut i = 0;
+                while i < shape.inner {
+                    let n = (shape.inner - i).min(S::LANES);
+                    let mut xs = [S::splat(0.0); N];
+                    for (x, input) in xs.iter_mut().zip(inputs) {
+                        *x = load::<S>(input.add(base + i), n);
+                    }
+                    store::<S>(out.add(base + i), n, f(xs, ks));
+                    i += n;
+                }
+            }
+        }
+    }
+}
