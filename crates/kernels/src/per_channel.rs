@@ -113,3 +113,60 @@ pub(crate) unsafe fn map_channels<S: Simd, const N: usize, const M: usize>(
         }
     }
 }
+
+/// Rows summed in f32 lanes before the partial sums move into f64: short enough that f32
+/// rounding stays near 1e-7 relative, long enough that the f64 work is a small share.
+const FLUSH_ROWS: usize = 32;
+
+/// Per channel c of `channels` (inner = 1 only), Σ_o u and Σ_o u·v with u = a[o,c] − ka[c],
+/// v = b[o,c] − kb[c]; `ka`/`kb` are indexed from `channels.start`. A SIMD vector spans
+/// consecutive channels; sums are kept in f32 lanes for FLUSH_ROWS rows, then added in f64.
+pub(crate) struct CenteredSums {
+    pub shape: BatchNormShape,
+    pub channels: Range<usize>,
+    pub a: *const f32,
+    pub ka: *const f32,
+    pub b: *const f32,
+    pub kb: *const f32,
+}
+
+impl crate::simd::SimdKernel for CenteredSums {
+    type Output = Vec<(f64, f64)>;
+
+    #[inline(always)]
+    unsafe fn run<S: Simd>(self) -> Vec<(f64, f64)> {
+        debug_assert_eq!(self.shape.inner, 1);
+        let first = self.channels.start;
+        let mut sums = vec![(0.0f64, 0.0f64); self.channels.len()];
+        let mut lanes1 = [0.0f32; 16];
+        let mut lanes2 = [0.0f32; 16];
+        let mut c = first;
+        while c < self.channels.end {
+            let n = (self.channels.end - c).min(S::LANES);
+            let ka = load::<S>(self.ka.add(c - first), n);
+            let kb = load::<S>(self.kb.add(c - first), n);
+            let mut o = 0;
+            while o < self.shape.outer {
+                let end = (o + FLUSH_ROWS).min(self.shape.outer);
+                let (mut s1, mut s2) = (S::splat(0.0), S::splat(0.0));
+                for row in o..end {
+                    let at = row * self.shape.channels + c;
+                    let u = S::sub(load::<S>(self.a.add(at), n), ka);
+                    let v = S::sub(load::<S>(self.b.add(at), n), kb);
+                    s1 = S::add(s1, u);
+                    s2 = S::mul_add(u, v, s2);
+                }
+                store::<S>(lanes1.as_mut_ptr(), n, s1);
+                store::<S>(lanes2.as_mut_ptr(), n, s2);
+                for l in 0..n {
+                    let k = c - first + l;
+                    sums[k].0 += lanes1[l] as f64;
+                    sums[k].1 += lanes2[l] as f64;
+                }
+                o = end;
+            }
+            c += n;
+        }
+        sums
+    }
+}
