@@ -38,6 +38,7 @@ export class AutogradTrainer implements Trainable {
     this.optimizer.zeroGrad();
     loss.backward();
     this.optimizer.step();
+    this.#releaseGradients();
     return { loss: loss.item(), correct };
   }
 
@@ -48,6 +49,17 @@ export class AutogradTrainer implements Trainable {
       const loss = crossEntropy(logits, batch.labels).item();
       return { loss, correct: countCorrect(logits.backend.view(logits.storage), batch.labels, this.classes) };
     });
+  }
+
+  /**
+   * The step's gradients are dead once the optimiser has used them (the trainer owns this loop;
+   * nobody else holds them): their memory goes back to the backend for the next step's.
+   */
+  #releaseGradients(): void {
+    for (const p of this.optimizer.params) {
+      p.grad?.dispose();
+      p.grad = null;
+    }
   }
 
   stateDict(): Record<string, Tensor> {

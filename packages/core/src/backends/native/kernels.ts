@@ -6,11 +6,12 @@
 import { registerKernel } from '../../kernels/registry.js';
 import type { Backend, Storage } from '../backend.js';
 import type { NativeBinding } from './binding.js';
-import type { NativeBackend, NativeStorage } from './native-backend.js';
+import type { NativeBackend } from './native-backend.js';
+import { nativeArray } from './native-backend.js';
 import { registerNativeTensorOpKernels } from './tensor-op-kernels.js';
 import { registerNativeNormOptimKernels } from './norm-optim-kernels.js';
 
-const arr = (s: Storage): Float32Array => (s as NativeStorage).array;
+const arr = nativeArray;
 const addon = (backend: Backend): NativeBinding => (backend as NativeBackend).binding;
 
 let registered = false;

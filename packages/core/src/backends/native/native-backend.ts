@@ -12,12 +12,42 @@ import { registerNativeKernels } from './kernels.js';
 /** On the native backend a storage is a Float32Array the addon reads and writes in place. */
 export interface NativeStorage extends Storage {
   readonly array: Float32Array;
+  /** Set by release(): the array may already hold another tensor. */
+  released: boolean;
+}
+
+/**
+ * Released arrays kept by length for the next allocation of that length. A training step
+ * allocates the same large buffers every time (gradients of the weights, above all); recycled
+ * ones are already mapped and warm, where fresh ones cost a page fault per 4 KiB and a GC later.
+ */
+class ArrayPool {
+  /** Smaller arrays are cheap to allocate; pooling them would only add bookkeeping. */
+  static readonly MIN_LENGTH = 16_384;
+  static readonly MAX_BYTES = 512 * 2 ** 20;
+  readonly #free = new Map<number, Float32Array[]>();
+  #bytes = 0;
+
+  take(length: number): Float32Array | undefined {
+    const array = this.#free.get(length)?.pop();
+    if (array) this.#bytes -= array.byteLength;
+    return array;
+  }
+
+  give(array: Float32Array): void {
+    if (array.length < ArrayPool.MIN_LENGTH || this.#bytes + array.byteLength > ArrayPool.MAX_BYTES) return;
+    const list = this.#free.get(array.length) ?? [];
+    list.push(array);
+    this.#free.set(array.length, list);
+    this.#bytes += array.byteLength;
+  }
 }
 
 export class NativeBackend implements Backend {
   readonly name = 'native' as const;
   readonly binding: NativeBinding;
   #threads: number;
+  readonly #pool = new ArrayPool();
 
   /** Throws BackendUnavailableError (naming why) when the addon cannot be loaded. */
   constructor() {
@@ -48,7 +78,8 @@ export class NativeBackend implements Backend {
 
   allocate(length: number, dtype: DType): NativeStorage {
     this.#checkDType(dtype);
-    return wrap(new Float32Array(length));
+    const recycled = this.#pool.take(length);
+    return wrap(recycled ? recycled.fill(0) : new Float32Array(length));
   }
 
   upload(data: TypedArray): NativeStorage {
@@ -57,11 +88,18 @@ export class NativeBackend implements Backend {
   }
 
   view(storage: Storage): Float32Array {
-    return (storage as NativeStorage).array;
+    return nativeArray(storage);
   }
 
-  release(_storage: Storage): void {
-    // JS-heap memory: the garbage collector frees it.
+  /**
+   * Hands the array back for reuse by a later allocation (without a release, the garbage
+   * collector frees it). The storage, and every tensor on it, must not be used afterwards.
+   */
+  release(storage: Storage): void {
+    const s = storage as NativeStorage;
+    if (s.released) return;
+    s.released = true;
+    this.#pool.give(s.array);
   }
 
   #checkDType(dtype: DType): void {
@@ -72,5 +110,12 @@ export class NativeBackend implements Backend {
 }
 
 function wrap(array: Float32Array): NativeStorage {
-  return { array, length: array.length, dtype: 'float32' };
+  return { array, length: array.length, dtype: 'float32', released: false };
+}
+
+/** The storage's array; a released one is refused, since its memory may hold another tensor now. */
+export function nativeArray(storage: Storage): Float32Array {
+  const s = storage as NativeStorage;
+  if (s.released) throw new ArgumentError('native backend: a released (disposed) tensor was used; its memory belongs to another tensor now');
+  return s.array;
 }

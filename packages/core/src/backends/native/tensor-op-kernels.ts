@@ -9,9 +9,10 @@ import { registerKernel } from '../../kernels/registry.js';
 import { typedErrors } from '../binding-errors.js';
 import type { Backend, Storage } from '../backend.js';
 import type { NativeBinding } from './binding.js';
-import type { NativeBackend, NativeStorage } from './native-backend.js';
+import type { NativeBackend } from './native-backend.js';
+import { nativeArray } from './native-backend.js';
 
-const arr = (s: Storage): Float32Array => (s as NativeStorage).array;
+const arr = nativeArray;
 const addon = (backend: Backend): NativeBinding => (backend as NativeBackend).binding;
 
 let registered = false;

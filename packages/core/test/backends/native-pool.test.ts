@@ -1,0 +1,25 @@
+/** The native backend's recycling of released arrays: zeroed on reuse, released storage refused. */
+
+import { describe, expect, it } from 'vitest';
+import { getBackend, getKernel, Tensor } from '../../src/index.js';
+
+describe('native backend memory reuse', () => {
+  const native = getBackend('native');
+
+  it('hands a released array to the next allocation of that length, zeroed', () => {
+    const a = Tensor.from(new Float32Array(20_000).fill(7), [20_000], { backend: native });
+    const array = native.view(a.storage);
+    a.dispose();
+    const b = Tensor.zeros([20_000], { backend: native });
+    expect(native.view(b.storage)).toBe(array);
+    expect(native.view(b.storage).every((v) => v === 0)).toBe(true);
+  });
+
+  it('refuses a released tensor in views and kernels, naming the problem', () => {
+    const a = Tensor.zeros([4], { backend: native });
+    const out = Tensor.zeros([4], { backend: native });
+    a.dispose();
+    expect(() => a.toArray()).toThrow(/released \(disposed\) tensor was used/);
+    expect(() => getKernel('elu', 'native')(native, { x: a.storage, out: out.storage, alpha: 1 })).toThrow(/released \(disposed\) tensor/);
+  });
+});
