@@ -121,7 +121,7 @@ describe('custom autograd functions', () => {
     y.backward(undefined, { retainGraph: true });
     y.backward();
     expect(x.grad!.item()).toBe(24);
-    const Bad = autograd.defineFunction({ name: 'Bad', forward: () => 3 as unknown as Tensor, backward: () => [] });
+    const Bad = autograd.defineFunction({ name: 'Bad', forward: (_ctx, _x: Tensor) => 3 as unknown as Tensor, backward: () => [] });
     expect(() => Bad.apply(x)).toThrow(ArgumentError);
   });
 
