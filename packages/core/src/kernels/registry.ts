@@ -6,6 +6,13 @@
 import type { Backend, BackendName, Storage } from '../backends/backend.js';
 import { DlpError } from '../errors.js';
 import type {
+  Conv2dArgs,
+  Conv2dBackwardInputArgs,
+  Conv2dBackwardWeightArgs,
+  MaxPool2dArgs,
+  MaxPool2dBackwardArgs,
+} from './conv-args.js';
+import type {
   BatchNormBackwardArgs,
   BatchNormInferenceArgs,
   BatchNormTrainArgs,
@@ -176,6 +183,12 @@ export interface KernelSignatures {
   batchNormBackward: (backend: Backend, args: BatchNormBackwardArgs) => void;
   layerNorm: (backend: Backend, args: LayerNormArgs) => void;
   layerNormBackward: (backend: Backend, args: LayerNormBackwardArgs) => void;
+  // Convolution and pooling (conv-args.ts).
+  conv2d: (backend: Backend, args: Conv2dArgs) => void;
+  conv2dBackwardInput: (backend: Backend, args: Conv2dBackwardInputArgs) => void;
+  conv2dBackwardWeight: (backend: Backend, args: Conv2dBackwardWeightArgs) => void;
+  maxPool2d: (backend: Backend, args: MaxPool2dArgs) => void;
+  maxPool2dBackward: (backend: Backend, args: MaxPool2dBackwardArgs) => void;
   // Optimisers (optim-args.ts).
   sgdStep: (backend: Backend, args: SgdStepArgs) => void;
   adamStep: (backend: Backend, args: AdamStepArgs) => void;
