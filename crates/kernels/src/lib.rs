@@ -85,3 +85,11 @@ pub use optim_steps::{
     SgdStepReference,
 };
 pub use per_channel::BatchNormShape;
+
+// Convolution and pooling kernels (packages/core/src/kernels/conv-args.ts).
+pub mod conv;
+pub mod conv_reference;
+pub mod max_pool;
+pub use conv::{conv2d, conv2d_backward_input, conv2d_backward_weight, Conv2dShape};
+pub use conv_reference::{conv2d_backward_input_reference, conv2d_backward_weight_reference, conv2d_reference};
+pub use max_pool::{max_pool2d, max_pool2d_backward, max_pool2d_backward_reference, max_pool2d_reference, MaxPool2dShape};

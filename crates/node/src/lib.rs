@@ -19,6 +19,8 @@ use napi_derive::napi;
 pub mod tensor_ops;
 // BatchNorm, LayerNorm and the SGD/Adam steps.
 mod norm_optim;
+// Convolution and max pooling.
+mod conv;
 
 /// A kernel's error as a JS `Error` carrying the kernel's message.
 fn js(error: KernelError) -> Error {

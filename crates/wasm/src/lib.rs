@@ -25,6 +25,8 @@ use wasm_bindgen::prelude::*;
 pub mod tensor_ops;
 // BatchNorm, LayerNorm and the SGD/Adam steps.
 mod norm_optim;
+// Convolution and max pooling.
+mod conv;
 
 /// Runs once when the module is instantiated (both `init` and `initSync`), before any kernel:
 /// the `gemm` crate dispatches on a run-time switch that starts on with `wasm-simd128`, and

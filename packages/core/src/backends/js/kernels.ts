@@ -24,6 +24,7 @@ import type { JsStorage } from './js-backend.js';
 import { crossEntropyBackwardReference, crossEntropyReference, softmaxCrossEntropyReference } from './loss.js';
 import { sgdUpdateReference } from './optim.js';
 import { registerJsNormOptimKernels } from './norm-optim-kernels.js';
+import { registerJsConvKernels } from './conv-kernels.js';
 import { softmaxBackwardReference, softmaxReference } from './softmax.js';
 import { registerJsTensorOpKernels } from './tensor-op-kernels.js';
 
@@ -130,4 +131,5 @@ export function registerJsKernels(): void {
   });
   registerJsTensorOpKernels();
   registerJsNormOptimKernels();
+  registerJsConvKernels();
 }

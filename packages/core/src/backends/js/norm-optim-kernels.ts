@@ -25,7 +25,7 @@ import {
 } from './norm-optim.js';
 
 /** The args with every storage swapped for its typed array (numbers and flags kept). */
-function onArrays<A extends object>(args: A): OnArrays<A> {
+export function onArrays<A extends object>(args: A): OnArrays<A> {
   const entries = Object.entries(args).map(([k, v]) => [k, isStorage(v) ? (v as JsStorage).array : v]);
   return Object.fromEntries(entries) as OnArrays<A>;
 }

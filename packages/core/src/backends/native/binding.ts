@@ -5,6 +5,7 @@
 
 import { BackendUnavailableError } from '../../errors.js';
 import { corePackageRoot, nodeBuiltins } from '../../node-builtins.js';
+import type { Conv2dGeometry, MaxPool2dGeometry } from '../../kernels/conv-args.js';
 
 /**
  * The addon's functions (they mirror native/index.d.ts, generated from crates/node). Outputs are
@@ -84,6 +85,14 @@ export interface NativeBinding {
     param: Float32Array, grad: Float32Array, expAvg: Float32Array, expAvgSq: Float32Array, lr: number, beta1: number,
     beta2: number, eps: number, weightDecay: number, step: number, threads: number,
   ): void;
+  // Convolution and max pooling (crates/node/src/conv.rs): the geometry is the kernel's own args object.
+  conv2d(x: Float32Array, weight: Float32Array, bias: Float32Array | undefined, out: Float32Array, geometry: Conv2dGeometry, threads: number): void;
+  conv2dBackwardInput(dout: Float32Array, weight: Float32Array, dx: Float32Array, geometry: Conv2dGeometry, threads: number): void;
+  conv2dBackwardWeight(
+    x: Float32Array, dout: Float32Array, dweight: Float32Array, dbias: Float32Array | undefined, geometry: Conv2dGeometry, threads: number,
+  ): void;
+  maxPool2d(x: Float32Array, out: Float32Array, indices: Int32Array, geometry: MaxPool2dGeometry): void;
+  maxPool2dBackward(dout: Float32Array, indices: Int32Array, dx: Float32Array, geometry: MaxPool2dGeometry): void;
   availableThreads(): number;
   simdLevel(): string;
 }

@@ -10,6 +10,7 @@ import type { NativeBackend } from './native-backend.js';
 import { nativeArray } from './native-backend.js';
 import { registerNativeTensorOpKernels } from './tensor-op-kernels.js';
 import { registerNativeNormOptimKernels } from './norm-optim-kernels.js';
+import { registerNativeConvKernels } from './conv-kernels.js';
 
 const arr = nativeArray;
 const addon = (backend: Backend): NativeBinding => (backend as NativeBackend).binding;
@@ -58,4 +59,5 @@ export function registerNativeKernels(): void {
   });
   registerNativeTensorOpKernels();
   registerNativeNormOptimKernels();
+  registerNativeConvKernels();
 }

@@ -13,6 +13,7 @@ import type { WasmKernels } from './load.js';
 import type { WasmBackend, WasmStorage } from './wasm-backend.js';
 import { registerWasmTensorOpKernels } from './tensor-op-kernels.js';
 import { registerWasmNormOptimKernels } from './norm-optim-kernels.js';
+import { registerWasmConvKernels } from './conv-kernels.js';
 
 /** The storage as a buffer; a disposed one is refused, since its memory may hold another tensor now. */
 export function live(s: Storage): WasmStorage {
@@ -68,4 +69,5 @@ export function registerWasmKernels(): void {
   });
   registerWasmTensorOpKernels();
   registerWasmNormOptimKernels();
+  registerWasmConvKernels();
 }

@@ -26,6 +26,7 @@ import type {
   LayerNormBackwardArgs,
 } from '../../kernels/norm-args.js';
 import type { AdamStepArgs, SgdStepArgs } from '../../kernels/optim-args.js';
+import type { Conv2dArgs, Conv2dBackwardInputArgs, Conv2dBackwardWeightArgs, Conv2dGeometry, MaxPool2dArgs, MaxPool2dBackwardArgs, MaxPool2dGeometry } from '../../kernels/conv-args.js';
 import type { WithBuffers } from '../../kernels/with-buffers.js';
 
 export type WasmVariant = 'simd' | 'scalar';
@@ -140,6 +141,12 @@ export interface WasmKernels {
   layerNormBackward(args: WithBuffers<LayerNormBackwardArgs, WasmBuffer>): void;
   sgdStep(args: WithBuffers<SgdStepArgs, WasmBuffer>): void;
   adamStep(args: WithBuffers<AdamStepArgs, WasmBuffer>): void;
+  // Convolution and max pooling (crates/wasm/src/conv.rs; kernels/conv-args.ts), as above.
+  conv2d(args: WithBuffers<Conv2dArgs, WasmBuffer>): void;
+  conv2dBackwardInput(args: WithBuffers<Conv2dBackwardInputArgs, WasmBuffer>): void;
+  conv2dBackwardWeight(args: WithBuffers<Conv2dBackwardWeightArgs, WasmBuffer>): void;
+  maxPool2d(args: WithBuffers<MaxPool2dArgs, WasmBuffer>): void;
+  maxPool2dBackward(args: WithBuffers<MaxPool2dBackwardArgs, WasmBuffer>): void;
 }
 
 export interface LoadWasmOptions {
@@ -202,6 +209,12 @@ interface WasmGlue {
   layer_norm_backward(...args: GlueArgs): void;
   sgd_step(...args: GlueArgs): void;
   adam_step(...args: GlueArgs): void;
+  // Convolution and pooling: buffers as above, then the geometry's fields (conv-args.ts' order) as a Uint32Array.
+  conv2d(...args: Array<number | undefined | Uint32Array>): void;
+  conv2d_backward_input(...args: Array<number | Uint32Array>): void;
+  conv2d_backward_weight(...args: Array<number | undefined | Uint32Array>): void;
+  max_pool2d(...args: Array<number | Int32Array | Uint32Array>): void;
+  max_pool2d_backward(...args: Array<number | Int32Array | Uint32Array>): void;
   simd128(): boolean;
   /** The memory (not `memory`: that name is the module's own memory export). */
   wasm_memory(): WebAssembly.Memory;
@@ -478,6 +491,7 @@ function wrap(variant: WasmVariant, glue: WasmGlue): WasmKernels {
       glue.axpy(...buffer('axpy', 'x', x), ...buffer('axpy', 'y', y), alpha);
     },
     ...normOptimKernels(glue),
+    ...convKernels(glue),
   };
 }
 
@@ -540,6 +554,39 @@ function normOptimKernels(glue: WasmGlue): Pick<WasmKernels, NormOptimKernel> {
         ...buffer(f, 'param', a.param), ...buffer(f, 'grad', a.grad), ...buffer(f, 'expAvg', a.expAvg),
         ...buffer(f, 'expAvgSq', a.expAvgSq), a.lr, a.beta1, a.beta2, a.eps, a.weightDecay, a.step,
       );
+    },
+  };
+}
+
+/** The convolution and pooling kernels over the glue: buffers in argument order, then the geometry. */
+function convKernels(glue: WasmGlue): Pick<WasmKernels, 'conv2d' | 'conv2dBackwardInput' | 'conv2dBackwardWeight' | 'maxPool2d' | 'maxPool2dBackward'> {
+  const fields = (f: string, values: number[]) => Uint32Array.from(values, (v) => index(f, 'geometry', v));
+  const conv = (f: string, g: Conv2dGeometry) =>
+    fields(f, [g.batch, g.inChannels, g.height, g.width, g.outChannels, g.kernelH, g.kernelW, g.strideH, g.strideW, g.padH, g.padW]);
+  const pool = (f: string, g: MaxPool2dGeometry) =>
+    fields(f, [g.batch, g.channels, g.height, g.width, g.kernelH, g.kernelW, g.strideH, g.strideW, g.padH, g.padW]);
+  return {
+    conv2d(a) {
+      const f = 'conv2d';
+      glue.conv2d(...buffer(f, 'x', a.x), ...buffer(f, 'weight', a.weight), ...optionalBuffer(f, 'bias', a.bias), ...buffer(f, 'out', a.out), conv(f, a));
+    },
+    conv2dBackwardInput(a) {
+      const f = 'conv2dBackwardInput';
+      glue.conv2d_backward_input(...buffer(f, 'dout', a.dout), ...buffer(f, 'weight', a.weight), ...buffer(f, 'dx', a.dx), conv(f, a));
+    },
+    conv2dBackwardWeight(a) {
+      const f = 'conv2dBackwardWeight';
+      glue.conv2d_backward_weight(
+        ...buffer(f, 'x', a.x), ...buffer(f, 'dout', a.dout), ...buffer(f, 'dweight', a.dweight), ...optionalBuffer(f, 'dbias', a.dbias), conv(f, a),
+      );
+    },
+    maxPool2d(a) {
+      const f = 'maxPool2d';
+      glue.max_pool2d(...buffer(f, 'x', a.x), ...buffer(f, 'out', a.out), a.indices, pool(f, a));
+    },
+    maxPool2dBackward(a) {
+      const f = 'maxPool2dBackward';
+      glue.max_pool2d_backward(...buffer(f, 'dout', a.dout), a.indices, ...buffer(f, 'dx', a.dx), pool(f, a));
     },
   };
 }

@@ -16,7 +16,7 @@ import type { WasmBackend } from './wasm-backend.js';
 const wasm = (backend: Backend): WasmKernels => (backend as WasmBackend).kernels;
 
 /** The args with each storage as its live wasm buffer (a disposed one is refused). */
-function onBuffers<A extends object>(args: A): WithBuffers<A, WasmBuffer> {
+export function onBuffers<A extends object>(args: A): WithBuffers<A, WasmBuffer> {
   const isStorage = (v: unknown) => typeof v === 'object' && v !== null && 'ptr' in v;
   return Object.fromEntries(Object.entries(args).map(([k, v]) => [k, isStorage(v) ? live(v as never) : v])) as WithBuffers<A, WasmBuffer>;
 }

@@ -1,0 +1,386 @@
+//! 2-D convolution on NCHW tensors (PyTorch's Conv2d: cross-correlation, zero padding), as
+//! im2col + GEMM per image:
+//!
+//! - `conv2d`: out[n] [OC, OH·OW] = weight [OC, C·KH·KW] · col(x[n]) [C·KH·KW, OH·OW] + bias.
+//! - `conv2d_backward_input`: dx[n] = col2im(weightᵀ · dout[n]), col2im summing overlapping taps.
+//! - `conv2d_backward_weight`: dweight = Σ_n dout[n] · col(x[n])ᵀ, dbias = Σ dout over n and positions.
+//!
+//! OH = ⌊(H + 2·padH − KH)/strideH⌋ + 1, the same for OW. A 1×1 convolution with stride 1 and no
+//! padding skips im2col: x[n] viewed as [C, H·W] already is the column matrix. The column matrix
+//! lives in a per-thread work buffer that grows and is kept between calls. Images are split over
+//! the shared pool; each part's GEMMs get the threads left over (all of them for one image).
+
+use std::cell::Cell;
+use std::ops::Range;
+
+use crate::check;
+use crate::error::KernelError;
+use crate::gemm::{sgemm, GemmSpec};
+use crate::threads::{parallel_map, parts, SharedMut};
+
+const K: &str = "conv2d";
+const KI: &str = "conv2dBackwardInput";
+const KW: &str = "conv2dBackwardWeight";
+
+/// The geometry shared by a convolution's forward and backward kernels (conv-args.ts).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Conv2dShape {
+    pub batch: usize,
+    pub in_channels: usize,
+    pub height: usize,
+    pub width: usize,
+    pub out_channels: usize,
+    pub kernel_h: usize,
+    pub kernel_w: usize,
+    pub stride_h: usize,
+    pub stride_w: usize,
+    pub pad_h: usize,
+    pub pad_w: usize,
+}
+
+impl Conv2dShape {
+    /// Output height, PyTorch's rule (the geometry must have passed `check`).
+    pub fn out_h(&self) -> usize {
+        out_size(self.height, self.kernel_h, self.stride_h, self.pad_h)
+    }
+
+    /// Output width, PyTorch's rule (the geometry must have passed `check`).
+    pub fn out_w(&self) -> usize {
+        out_size(self.width, self.kernel_w, self.stride_w, self.pad_w)
+    }
+
+    /// Rows of the column matrix: C·KH·KW, one per weight tap.
+    pub fn patch(&self) -> usize {
+        self.in_channels * self.kernel_h * self.kernel_w
+    }
+
+    fn positions(&self) -> usize {
+        self.out_h() * self.out_w()
+    }
+
+    fn plane(&self) -> usize {
+        self.height * self.width
+    }
+
+    /// A 1×1, stride-1, unpadded convolution: a plain GEMM on each image.
+    fn is_pointwise(&self) -> bool {
+        (self.kernel_h, self.kernel_w, self.stride_h, self.stride_w, self.pad_h, self.pad_w) == (1, 1, 1, 1, 0, 0)
+    }
+
+    fn x_dims(&self) -> [usize; 4] {
+        [self.batch, self.in_channels, self.height, self.width]
+    }
+
+    fn weight_dims(&self) -> [usize; 4] {
+        [self.out_channels, self.in_channels, self.kernel_h, self.kernel_w]
+    }
+
+    fn out_dims(&self) -> [usize; 4] {
+        [self.batch, self.out_channels, self.out_h(), self.out_w()]
+    }
+
+    /// Strides and kernel at least 1, and the kernel no larger than the padded input.
+    pub fn check(&self, kernel: &str) -> Result<(), KernelError> {
+        check_axis(kernel, "H", "height", self.height, self.kernel_h, self.stride_h, self.pad_h)?;
+        check_axis(kernel, "W", "width", self.width, self.kernel_w, self.stride_w, self.pad_w)
+    }
+}
+
+/// PyTorch's output size of a sliding window: ⌊(size + 2·pad − k)/stride⌋ + 1 (axis checked).
+pub(crate) fn out_size(size: usize, k: usize, stride: usize, pad: usize) -> usize {
+    (size + 2 * pad - k) / stride + 1
+}
+
+/// One axis of a sliding window (convolution or pooling): kernel and stride at least 1, and the
+/// kernel no larger than the padded input, so that there is at least one output position.
+pub(crate) fn check_axis(
+    kernel: &str,
+    axis: &str,
+    dim: &str,
+    size: usize,
+    k: usize,
+    stride: usize,
+    pad: usize,
+) -> Result<(), KernelError> {
+    for (name, value) in [("kernel", k), ("stride", stride)] {
+        if value == 0 {
+            return Err(KernelError::new(format!("{kernel}: {name}{axis} should be at least 1 but is 0")));
+        }
+    }
+    let padded = size + 2 * pad;
+    if k > padded {
+        return Err(KernelError::new(format!(
+            "{kernel}: kernel{axis} {k} is larger than the padded {dim} {padded} ({dim} {size} + 2·pad{axis} {pad})"
+        )));
+    }
+    Ok(())
+}
+
+/// out = conv(x, weight) + bias on up to `threads` threads (0 = all of the shared pool).
+///
+/// ```
+/// use dlp_kernels::{conv2d, Conv2dShape};
+/// let s = Conv2dShape { batch: 1, in_channels: 1, height: 2, width: 2, out_channels: 1,
+///     kernel_h: 2, kernel_w: 2, stride_h: 1, stride_w: 1, pad_h: 0, pad_w: 0 };
+/// let mut out = [0.0];
+/// conv2d(&[1.0, 2.0, 3.0, 4.0], &[1.0, 0.0, 0.0, 1.0], Some(&[0.5]), &mut out, s, 1).unwrap();
+/// assert_eq!(out, [5.5]); // 1·1 + 4·1 + 0.5
+/// ```
+pub fn conv2d(
+    x: &[f32],
+    weight: &[f32],
+    bias: Option<&[f32]>,
+    out: &mut [f32],
+    s: Conv2dShape,
+    threads: usize,
+) -> Result<(), KernelError> {
+    s.check(K)?;
+    check::tensor(K, "x", &s.x_dims(), x.len())?;
+    check::tensor(K, "weight", &s.weight_dims(), weight.len())?;
+    if let Some(b) = bias {
+        check::vector(K, "bias", s.out_channels, "channels", b.len())?;
+    }
+    check::tensor(K, "out", &s.out_dims(), out.len())?;
+    let (plane_in, plane_out) = (s.in_channels * s.plane(), s.out_channels * s.positions());
+    let out = SharedMut(out.as_mut_ptr());
+    per_image_parts(s.batch, threads, |n, gemm_threads| {
+        let x = &x[n * plane_in..][..plane_in];
+        // SAFETY: image n's output block is written by this call alone.
+        let out = unsafe { std::slice::from_raw_parts_mut(out.ptr().add(n * plane_out), plane_out) };
+        let spec = GemmSpec::new(false, false, s.out_channels, s.positions(), s.patch());
+        if s.is_pointwise() {
+            sgemm(&spec, weight, x, out, gemm_threads)?;
+        } else {
+            with_work(s.patch() * s.positions(), |col| {
+                im2col(x, &s, col);
+                sgemm(&spec, weight, col, out, gemm_threads)
+            })?;
+        }
+        if let Some(bias) = bias {
+            for (row, &b) in out.chunks_exact_mut(s.positions()).zip(bias) {
+                row.iter_mut().for_each(|v| *v += b);
+            }
+        }
+        Ok(())
+    })
+}
+
+/// dx from dout: col = weightᵀ·dout[n], then each column entry added back to the input pixel it
+/// was read from (col2im). dx is overwritten.
+pub fn conv2d_backward_input(
+    dout: &[f32],
+    weight: &[f32],
+    dx: &mut [f32],
+    s: Conv2dShape,
+    threads: usize,
+) -> Result<(), KernelError> {
+    s.check(KI)?;
+    check::tensor(KI, "dout", &s.out_dims(), dout.len())?;
+    check::tensor(KI, "weight", &s.weight_dims(), weight.len())?;
+    check::tensor(KI, "dx", &s.x_dims(), dx.len())?;
+    let (plane_in, plane_out) = (s.in_channels * s.plane(), s.out_channels * s.positions());
+    let dx = SharedMut(dx.as_mut_ptr());
+    per_image_parts(s.batch, threads, |n, gemm_threads| {
+        let dout = &dout[n * plane_out..][..plane_out];
+        // SAFETY: image n's block of dx is written by this call alone.
+        let dx = unsafe { std::slice::from_raw_parts_mut(dx.ptr().add(n * plane_in), plane_in) };
+        let spec = GemmSpec::new(true, false, s.patch(), s.positions(), s.out_channels);
+        if s.is_pointwise() {
+            return sgemm(&spec, weight, dout, dx, gemm_threads);
+        }
+        with_work(s.patch() * s.positions(), |col| {
+            sgemm(&spec, weight, dout, col, gemm_threads)?;
+            dx.fill(0.0);
+            col2im(col, &s, dx);
+            Ok(())
+        })
+    })
+}
+
+/// dweight = Σ_n dout[n]·col(x[n])ᵀ and, when given, dbias = Σ dout per output channel; both
+/// overwritten. Parts of the batch accumulate into their own buffers, summed at the end.
+pub fn conv2d_backward_weight(
+    x: &[f32],
+    dout: &[f32],
+    dweight: &mut [f32],
+    dbias: Option<&mut [f32]>,
+    s: Conv2dShape,
+    threads: usize,
+) -> Result<(), KernelError> {
+    s.check(KW)?;
+    check::tensor(KW, "x", &s.x_dims(), x.len())?;
+    check::tensor(KW, "dout", &s.out_dims(), dout.len())?;
+    check::tensor(KW, "dweight", &s.weight_dims(), dweight.len())?;
+    if let Some(b) = &dbias {
+        check::vector(KW, "dbias", s.out_channels, "channels", b.len())?;
+    }
+    if let Some(dbias) = dbias {
+        bias_gradient(dout, &s, dbias);
+    }
+    if s.batch == 0 {
+        dweight.fill(0.0);
+        return Ok(());
+    }
+    let count = parts(s.batch, threads, 1);
+    let gemm_threads = (parts(usize::MAX, threads, 1) / count).max(1);
+    // Part 0 accumulates straight into dweight; the others into buffers of their own.
+    let target = SharedMut(dweight.as_mut_ptr());
+    let len = dweight.len();
+    let partials = parallel_map(count, |p| -> Result<Vec<f32>, KernelError> {
+        let images = split(s.batch, count, p);
+        if p == 0 {
+            // SAFETY: part 0 is the only writer of dweight until the parts are joined.
+            let dw = unsafe { std::slice::from_raw_parts_mut(target.ptr(), len) };
+            weight_gradient(x, dout, &s, images, dw, gemm_threads)?;
+            return Ok(Vec::new());
+        }
+        let mut dw = vec![0.0; len];
+        weight_gradient(x, dout, &s, images, &mut dw, gemm_threads)?;
+        Ok(dw)
+    });
+    for partial in partials {
+        dweight.iter_mut().zip(&partial?).for_each(|(d, p)| *d += p);
+    }
+    Ok(())
+}
+
+/// dw = Σ over `images` of dout[n]·col(x[n])ᵀ (overwritten; `images` is never empty).
+fn weight_gradient(
+    x: &[f32],
+    dout: &[f32],
+    s: &Conv2dShape,
+    images: Range<usize>,
+    dw: &mut [f32],
+    gemm_threads: usize,
+) -> Result<(), KernelError> {
+    let (plane_in, plane_out) = (s.in_channels * s.plane(), s.out_channels * s.positions());
+    let first = images.start;
+    for n in images {
+        let (x, dout) = (&x[n * plane_in..][..plane_in], &dout[n * plane_out..][..plane_out]);
+        let mut spec = GemmSpec::new(false, true, s.out_channels, s.patch(), s.positions());
+        spec.beta = if n == first { 0.0 } else { 1.0 };
+        if s.is_pointwise() {
+            sgemm(&spec, dout, x, dw, gemm_threads)?;
+        } else {
+            with_work(s.patch() * s.positions(), |col| {
+                im2col(x, s, col);
+                sgemm(&spec, dout, col, dw, gemm_threads)
+            })?;
+        }
+    }
+    Ok(())
+}
+
+/// dbias[oc] = Σ dout[n][oc][·], summed in f64.
+fn bias_gradient(dout: &[f32], s: &Conv2dShape, dbias: &mut [f32]) {
+    let mut sums = vec![0.0f64; s.out_channels];
+    if s.positions() > 0 {
+        for (k, row) in dout.chunks_exact(s.positions()).enumerate() {
+            sums[k % s.out_channels] += row.iter().map(|&v| v as f64).sum::<f64>();
+        }
+    }
+    dbias.iter_mut().zip(sums).for_each(|(d, v)| *d = v as f32);
+}
+
+/// Runs `image(n, gemm_threads)` for every image, the batch split over the shared pool: as many
+/// parts as threads (at most one per image), each part's GEMMs on the threads left over.
+fn per_image_parts(
+    batch: usize,
+    threads: usize,
+    image: impl Fn(usize, usize) -> Result<(), KernelError> + Sync,
+) -> Result<(), KernelError> {
+    if batch == 0 {
+        return Ok(());
+    }
+    let count = parts(batch, threads, 1);
+    // parts(usize::MAX, ..) is the thread count itself (0 resolved to the pool's size).
+    let gemm_threads = (parts(usize::MAX, threads, 1) / count).max(1);
+    parallel_map(count, |p| split(batch, count, p).try_for_each(|n| image(n, gemm_threads))).into_iter().collect()
+}
+
+/// Part `p` of `0..total` cut into `count` near-equal ranges.
+fn split(total: usize, count: usize, p: usize) -> Range<usize> {
+    p * total / count..(p + 1) * total / count
+}
+
+thread_local! {
+    /// The column matrix of this thread's current image: grows to the largest needed, never shrinks.
+    static WORK: Cell<Vec<f32>> = const { Cell::new(Vec::new()) };
+}
+
+/// `f` on `len` floats of this thread's work buffer (contents unspecified). The buffer is taken
+/// out while in use: a pool thread waiting inside a GEMM may run another part of a convolution,
+/// which then gets a fresh buffer instead of a second borrow of this one.
+fn with_work<R>(len: usize, f: impl FnOnce(&mut [f32]) -> R) -> R {
+    let mut buffer = WORK.with(Cell::take);
+    if buffer.len() < len {
+        buffer.resize(len, 0.0);
+    }
+    let result = f(&mut buffer[..len]);
+    WORK.with(|work| {
+        let other = work.take();
+        work.set(if other.len() > buffer.len() { other } else { buffer });
+    });
+    result
+}
+
+/// Visits every row segment of one image's column matrix [C·KH·KW, OH·OW]: (offset of the
+/// segment in the column matrix, the range lo..hi of output columns that read the input, and
+/// where the input row starts for column lo: `None` when the whole row is padding).
+fn for_each_segment(s: &Conv2dShape, mut visit: impl FnMut(usize, usize, usize, Option<usize>)) {
+    let (oh, ow) = (s.out_h(), s.out_w());
+    let mut offset = 0;
+    for c in 0..s.in_channels {
+        for ki in 0..s.kernel_h {
+            for kj in 0..s.kernel_w {
+                let (lo, hi) = valid_range(kj, s.pad_w, s.stride_w, s.width, ow);
+                for y in 0..oh {
+                    let ih = (y * s.stride_h + ki).checked_sub(s.pad_h).filter(|&ih| ih < s.height);
+                    // lo·strideW + kj ≥ padW whenever lo < hi (valid_range).
+                    let start =
+                        ih.filter(|_| lo < hi).map(|ih| (c * s.height + ih) * s.width + lo * s.stride_w + kj - s.pad_w);
+                    visit(offset, lo, hi, start);
+                    offset += ow;
+                }
+            }
+        }
+    }
+}
+
+/// The output columns lo..hi whose tap at kernel column `k` falls inside the input:
+/// pad ≤ o·stride + k < size + pad.
+fn valid_range(k: usize, pad: usize, stride: usize, size: usize, out: usize) -> (usize, usize) {
+    let ceil_div = |a: usize| a.div_ceil(stride);
+    let hi = if size + pad > k { ceil_div(size + pad - k).min(out) } else { 0 };
+    let lo = if k >= pad { 0 } else { ceil_div(pad - k) };
+    (lo.min(hi), hi)
+}
+
+/// One image's column matrix: col[(c·KH + ki)·KW + kj][y·OW + x] = x[c][y·sH + ki − pH][x·sW + kj − pW], 0 in the padding.
+fn im2col(x: &[f32], s: &Conv2dShape, col: &mut [f32]) {
+    let (ow, sw) = (s.out_w(), s.stride_w);
+    for_each_segment(s, |offset, lo, hi, start| {
+        let segment = &mut col[offset..][..ow];
+        let Some(start) = start else {
+            segment.fill(0.0);
+            return;
+        };
+        segment[..lo].fill(0.0);
+        segment[hi..].fill(0.0);
+        if sw == 1 {
+            segment[lo..hi].copy_from_slice(&x[start..start + hi - lo]);
+        } else {
+            segment[lo..hi].iter_mut().enumerate().for_each(|(i, v)| *v = x[start + i * sw]);
+        }
+    });
+}
+
+/// The adjoint of `im2col`: each column entry added to the input pixel it was read from.
+fn col2im(col: &[f32], s: &Conv2dShape, dx: &mut [f32]) {
+    let sw = s.stride_w;
+    for_each_segment(s, |offset, lo, hi, start| {
+        if let Some(start) = start {
+            col[offset + lo..offset + hi].iter().enumerate().for_each(|(i, v)| dx[start + i * sw] += v);
+        }
+    });
+}

@@ -1,0 +1,210 @@
+//! 2-D max pooling on NCHW tensors (PyTorch's MaxPool2d, implicit −∞ padding), and its backward:
+//!
+//! - `max_pool2d`: out[n][c][y][x] = max of x[n][c] over the window rows y·sH − pH .. + KH and
+//!   columns x·sW − pW .. + KW clipped to the plane; indices = h·W + w of the first maximum, a
+//!   NaN winning over every number (the first NaN kept), as `max_along`.
+//! - `max_pool2d_backward`: dx = 0, then dx[plane][indices[i]] += dout[i].
+//!
+//! Output sizes follow PyTorch: OH = ⌊(H + 2·pH − KH)/sH⌋ + 1. Padding may be at most half the
+//! kernel (PyTorch's rule), which keeps every window at least one pixel inside the plane.
+//! Single-threaded plain loops: pooling is a small share of a ConvNet's time.
+
+use crate::check;
+use crate::conv::{check_axis, out_size};
+use crate::error::KernelError;
+
+const K: &str = "maxPool2d";
+const KB: &str = "maxPool2dBackward";
+
+/// The geometry of a max pooling (conv-args.ts' MaxPool2dGeometry).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct MaxPool2dShape {
+    pub batch: usize,
+    pub channels: usize,
+    pub height: usize,
+    pub width: usize,
+    pub kernel_h: usize,
+    pub kernel_w: usize,
+    pub stride_h: usize,
+    pub stride_w: usize,
+    pub pad_h: usize,
+    pub pad_w: usize,
+}
+
+impl MaxPool2dShape {
+    /// Output height, PyTorch's rule (the geometry must have passed `check`).
+    pub fn out_h(&self) -> usize {
+        out_size(self.height, self.kernel_h, self.stride_h, self.pad_h)
+    }
+
+    /// Output width, PyTorch's rule (the geometry must have passed `check`).
+    pub fn out_w(&self) -> usize {
+        out_size(self.width, self.kernel_w, self.stride_w, self.pad_w)
+    }
+
+    fn x_dims(&self) -> [usize; 4] {
+        [self.batch, self.channels, self.height, self.width]
+    }
+
+    fn out_dims(&self) -> [usize; 4] {
+        [self.batch, self.channels, self.out_h(), self.out_w()]
+    }
+
+    /// As a convolution's axes, and padding at most half the kernel.
+    pub fn check(&self, kernel: &str) -> Result<(), KernelError> {
+        check_axis(kernel, "H", "height", self.height, self.kernel_h, self.stride_h, self.pad_h)?;
+        check_axis(kernel, "W", "width", self.width, self.kernel_w, self.stride_w, self.pad_w)?;
+        if self.height == 0 || self.width == 0 {
+            return Err(KernelError::new(format!(
+                "{kernel}: the input plane is {}x{}; a window needs at least one pixel",
+                self.height, self.width
+            )));
+        }
+        for (axis, pad, k) in [("H", self.pad_h, self.kernel_h), ("W", self.pad_w, self.kernel_w)] {
+            if 2 * pad > k {
+                return Err(KernelError::new(format!(
+                    "{kernel}: pad{axis} {pad} should be at most half of kernel{axis} {k}, as in PyTorch"
+                )));
+            }
+        }
+        Ok(())
+    }
+
+    /// The clipped window of output (y, x): input rows and columns.
+    fn window(&self, y: usize, x: usize) -> (std::ops::Range<usize>, std::ops::Range<usize>) {
+        let clip = |o: usize, stride: usize, pad: usize, k: usize, size: usize| {
+            let start = o * stride;
+            start.saturating_sub(pad)..(start + k).saturating_sub(pad).min(size)
+        };
+        (
+            clip(y, self.stride_h, self.pad_h, self.kernel_h, self.height),
+            clip(x, self.stride_w, self.pad_w, self.kernel_w, self.width),
+        )
+    }
+}
+
+/// Max over each window, and where in its plane it is.
+///
+/// ```
+/// use dlp_kernels::{max_pool2d, MaxPool2dShape};
+/// let s = MaxPool2dShape { batch: 1, channels: 1, height: 2, width: 2, kernel_h: 2, kernel_w: 2,
+///     stride_h: 2, stride_w: 2, pad_h: 0, pad_w: 0 };
+/// let (mut out, mut at) = ([0.0], [0]);
+/// max_pool2d(&[1.0, 4.0, 4.0, 2.0], s, &mut out, &mut at).unwrap();
+/// assert_eq!((out, at), ([4.0], [1])); // the first of the tied maxima
+/// ```
+pub fn max_pool2d(x: &[f32], s: MaxPool2dShape, out: &mut [f32], indices: &mut [i32]) -> Result<(), KernelError> {
+    check_forward(&s, x.len(), out.len(), indices.len())?;
+    let (oh, ow, plane) = (s.out_h(), s.out_w(), s.height * s.width);
+    for (p, x) in x.chunks_exact(plane.max(1)).take(s.batch * s.channels).enumerate() {
+        for y in 0..oh {
+            for xo in 0..ow {
+                let (rows, cols) = s.window(y, xo);
+                let mut at = rows.start * s.width + cols.start;
+                let mut best = x[at];
+                for h in rows {
+                    for (w, &v) in x[h * s.width..][cols.clone()].iter().enumerate() {
+                        if v > best || (v.is_nan() && !best.is_nan()) {
+                            best = v;
+                            at = h * s.width + cols.start + w;
+                        }
+                    }
+                }
+                let i = (p * oh + y) * ow + xo;
+                out[i] = best;
+                indices[i] = at as i32;
+            }
+        }
+    }
+    Ok(())
+}
+
+/// The max (in f64) and its index, window by window: the oracle for `max_pool2d`.
+pub fn max_pool2d_reference(x: &[f32], s: MaxPool2dShape) -> Result<(Vec<f64>, Vec<i32>), KernelError> {
+    let count = s.batch * s.channels * s.out_h() * s.out_w();
+    check_forward(&s, x.len(), count, count)?;
+    let (mut out, mut indices) = (Vec::new(), Vec::new());
+    let plane = s.height * s.width;
+    for p in 0..s.batch * s.channels {
+        for y in 0..s.out_h() {
+            for xo in 0..s.out_w() {
+                let (rows, cols) = s.window(y, xo);
+                let taps: Vec<usize> = rows.flat_map(|h| cols.clone().map(move |w| h * s.width + w)).collect();
+                let value = |i: &usize| x[p * plane + i];
+                let best = taps.iter().map(value).fold(f32::NEG_INFINITY, f32::max);
+                let at = taps
+                    .iter()
+                    .find(|i| value(i).is_nan())
+                    .or_else(|| taps.iter().find(|i| value(i) == best))
+                    .copied()
+                    .unwrap();
+                out.push(value(&at) as f64);
+                indices.push(at as i32);
+            }
+        }
+    }
+    Ok((out, indices))
+}
+
+fn check_forward(s: &MaxPool2dShape, x_len: usize, out_len: usize, indices_len: usize) -> Result<(), KernelError> {
+    s.check(K)?;
+    check::tensor(K, "x", &s.x_dims(), x_len)?;
+    check::tensor(K, "out", &s.out_dims(), out_len)?;
+    check::tensor(K, "indices", &s.out_dims(), indices_len)
+}
+
+/// dx = dout routed to the argmax positions, 0 elsewhere.
+///
+/// ```
+/// use dlp_kernels::{max_pool2d_backward, MaxPool2dShape};
+/// let s = MaxPool2dShape { batch: 1, channels: 1, height: 2, width: 2, kernel_h: 2, kernel_w: 2,
+///     stride_h: 2, stride_w: 2, pad_h: 0, pad_w: 0 };
+/// let mut dx = [9.0; 4];
+/// max_pool2d_backward(&[3.0], &[2], s, &mut dx).unwrap();
+/// assert_eq!(dx, [0.0, 0.0, 3.0, 0.0]);
+/// ```
+pub fn max_pool2d_backward(
+    dout: &[f32],
+    indices: &[i32],
+    s: MaxPool2dShape,
+    dx: &mut [f32],
+) -> Result<(), KernelError> {
+    check_backward(&s, dout.len(), indices, dx.len())?;
+    dx.fill(0.0);
+    let (per_plane, plane) = (s.out_h() * s.out_w(), s.height * s.width);
+    for (i, (&d, &at)) in dout.iter().zip(indices).enumerate() {
+        dx[i / per_plane * plane + at as usize] += d;
+    }
+    Ok(())
+}
+
+/// The routed gradient in f64: the oracle for `max_pool2d_backward`.
+pub fn max_pool2d_backward_reference(
+    dout: &[f32],
+    indices: &[i32],
+    s: MaxPool2dShape,
+) -> Result<Vec<f64>, KernelError> {
+    let len = s.batch * s.channels * s.height * s.width;
+    check_backward(&s, dout.len(), indices, len)?;
+    let mut dx = vec![0.0; len];
+    let per_plane = s.out_h() * s.out_w();
+    for p in 0..s.batch * s.channels {
+        for k in 0..per_plane {
+            let i = p * per_plane + k;
+            dx[p * s.height * s.width + indices[i] as usize] += dout[i] as f64;
+        }
+    }
+    Ok(dx)
+}
+
+fn check_backward(s: &MaxPool2dShape, dout_len: usize, indices: &[i32], dx_len: usize) -> Result<(), KernelError> {
+    s.check(KB)?;
+    check::tensor(KB, "dout", &s.out_dims(), dout_len)?;
+    check::tensor(KB, "indices", &s.out_dims(), indices.len())?;
+    check::tensor(KB, "dx", &s.x_dims(), dx_len)?;
+    let plane = s.height * s.width;
+    match indices.iter().position(|&at| at < 0 || at as usize >= plane) {
+        None => Ok(()),
+        Some(k) => Err(KernelError::new(format!("{KB}: indices[{k}] = {} is not an index in 0..{plane}", indices[k]))),
+    }
+}
