@@ -5,3 +5,4 @@ export { elu, relu, tanh, sigmoid } from '../ops/elementwise.js';
 export { crossEntropy, logSoftmax, nllLoss } from '../ops/loss.js';
 export { batchNorm, layerNorm } from '../ops/normalization.js';
 export { dropout } from '../ops/dropout.js';
+export { conv2d, maxPool2d } from '../ops/conv.js';

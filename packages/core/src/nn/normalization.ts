@@ -1,5 +1,5 @@
 /**
- * Normalisation layers: BatchNorm1d (batch statistics while training, running mean/var with
+ * Normalisation layers: BatchNorm1d/2d (batch statistics while training, running mean/var with
  * momentum 0.1 and the unbiased batch variance in eval, eps 1e-5, as PyTorch) and LayerNorm
  * over the last dimension. Both have a learnable scale (1) and shift (0) unless told otherwise.
  */
@@ -24,7 +24,8 @@ function positiveInteger(layer: string, name: string, v: number): void {
   if (!Number.isInteger(v) || v < 1) throw new ArgumentError(`${layer}: ${name} must be a positive integer, got ${v}`);
 }
 
-export class BatchNorm1d extends Module {
+/** BatchNorm over the channels (dimension 1) of its input; subclasses say which ranks they take. */
+abstract class BatchNormBase extends Module {
   readonly numFeatures: number;
   readonly eps: number;
   readonly momentum: number;
@@ -35,9 +36,14 @@ export class BatchNorm1d extends Module {
   /** Training batches seen (PyTorch's num_batches_tracked buffer). */
   readonly numBatchesTracked: Tensor | undefined;
 
+  protected abstract readonly layerName: string;
+  /** Input ranks accepted, and how the expected shape reads in messages. */
+  protected abstract readonly ranks: readonly number[];
+  protected abstract expectedShape(): string;
+
   constructor(numFeatures: number, options: BatchNormOptions = {}) {
     super();
-    positiveInteger('BatchNorm1d', 'numFeatures', numFeatures);
+    positiveInteger('BatchNorm', 'numFeatures', numFeatures);
     this.numFeatures = numFeatures;
     this.eps = options.eps ?? 1e-5;
     this.momentum = options.momentum ?? 0.1;
@@ -59,8 +65,8 @@ export class BatchNorm1d extends Module {
   }
 
   forward(x: Tensor): Tensor {
-    if ((x.rank !== 2 && x.rank !== 3) || x.shape[1] !== this.numFeatures) {
-      throw new ShapeError(`BatchNorm1d: input of shape ${formatShape(x.shape)} should be [batch, ${this.numFeatures}] or [batch, ${this.numFeatures}, length]`);
+    if (!this.ranks.includes(x.rank) || x.shape[1] !== this.numFeatures) {
+      throw new ShapeError(`${this.layerName}: input of shape ${formatShape(x.shape)} should be ${this.expectedShape()}`);
     }
     const useBatchStats = this.training || !this.runningMean;
     if (this.training && this.numBatchesTracked) {
@@ -76,6 +82,24 @@ export class BatchNorm1d extends Module {
       // Running statistics are updated in training only; eval reads them.
       ...(this.runningMean && this.runningVar ? { runningMean: this.runningMean, runningVar: this.runningVar } : {}),
     });
+  }
+}
+
+/** BatchNorm over the features of [N, C] (or [N, C, L]) inputs, as torch.nn.BatchNorm1d. */
+export class BatchNorm1d extends BatchNormBase {
+  protected readonly layerName = 'BatchNorm1d';
+  protected readonly ranks = [2, 3];
+  protected expectedShape(): string {
+    return `[batch, ${this.numFeatures}] or [batch, ${this.numFeatures}, length]`;
+  }
+}
+
+/** BatchNorm over the channels of NCHW images, statistics over batch and positions (torch.nn.BatchNorm2d). */
+export class BatchNorm2d extends BatchNormBase {
+  protected readonly layerName = 'BatchNorm2d';
+  protected readonly ranks = [4];
+  protected expectedShape(): string {
+    return `[batch, ${this.numFeatures}, height, width]`;
   }
 }
 

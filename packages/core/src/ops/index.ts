@@ -9,4 +9,5 @@ export { sum, mean, variance, max, type ReduceOptions, type VarOptions, type Max
 export { crossEntropy, logSoftmax, nllLoss, type Labels } from './loss.js';
 export { batchNorm, layerNorm, type BatchNormOptions, type LayerNormOptions } from './normalization.js';
 export { dropout } from './dropout.js';
+export { conv2d, maxPool2d, type Conv2dOptions, type MaxPool2dOptions, type Pair } from './conv.js';
 export { broadcastShapes } from './broadcast.js';

@@ -106,3 +106,17 @@ describe('gradcheck of losses and normalisation', () => {
 function randnFixed(shape: number[]): Tensor {
   return randn(shape).requiresGrad_(false);
 }
+
+describe('gradcheck of convolution and pooling', () => {
+  it('conv2d with stride and padding combinations, with and without bias', () => {
+    for (const [stride, padding] of [[1, 0], [1, 1], [2, 1], [2, 0]] as const) {
+      check((x, w, b) => ops.conv2d(x!, w!, b!, { stride, padding }), [randn([2, 3, 5, 6]), randn([4, 3, 3, 3]), randn([4])]);
+    }
+    check((x, w) => ops.conv2d(x!, w!), [randn([1, 4, 3, 3]), randn([2, 4, 1, 1])]);
+    check((x, w) => ops.conv2d(x!, w!, undefined, { stride: [1, 2], padding: [0, 1] }), [randn([1, 2, 4, 5]), randn([3, 2, 2, 3])]);
+  });
+  it('maxPool2d 3×3 stride 2 pad 1 (the ConvNet\'s) and 2×2', () => {
+    check((x) => ops.maxPool2d(x!, 3, { stride: 2, padding: 1 }), [randn([2, 3, 6, 7])]);
+    check((x) => ops.maxPool2d(x!, 2), [randn([1, 2, 4, 4])]);
+  });
+});

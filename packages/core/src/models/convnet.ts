@@ -1,0 +1,74 @@
+/**
+ * The practical's pre-activation ResNet-style ConvNet (DESIGN.md, experiment 4), for 3×32×32
+ * images: conv0 3×3 3→64; PreAct1; conv1 1×1 64→128; maxpool; PreAct2_a/b; conv2 1×1 128→256;
+ * maxpool; PreAct3_a/b; conv3 1×1 256→512; maxpool; PreAct4_a/b; maxpool; PreAct5_a/b; maxpool;
+ * BatchNorm + ReLU; Linear 512→10. Every maxpool is 3×3, stride 2, padding 1 (32→16→8→4→2→1).
+ */
+
+import type { ManualOptions } from '../manual/options.js';
+import { ReLU } from '../nn/activation.js';
+import { Conv2d, MaxPool2d } from '../nn/conv.js';
+import { Linear } from '../nn/linear.js';
+import { Module } from '../nn/module.js';
+import { BatchNorm2d } from '../nn/normalization.js';
+import { add, relu } from '../ops/elementwise.js';
+import type { Rng } from '../random.js';
+import type { Tensor } from '../tensor.js';
+
+type Options = ManualOptions & { rng?: Rng };
+
+/** x + Conv3×3(ReLU(BatchNorm(x))), padding 1: the residual block of a pre-activation ResNet. */
+export class PreActBlock extends Module {
+  readonly bn: BatchNorm2d;
+  readonly conv: Conv2d;
+
+  constructor(channels: number, options: Options = {}) {
+    super();
+    this.bn = this.registerModule('bn', new BatchNorm2d(channels, options));
+    this.conv = this.registerModule('conv', new Conv2d(channels, channels, 3, { ...options, padding: 1 }));
+  }
+
+  forward(x: Tensor): Tensor {
+    return add(x, this.conv.forward(relu(this.bn.forward(x))));
+  }
+}
+
+export class ConvNet extends Module {
+  /** The stages in order, by their state-dict names. */
+  readonly #stages: [string, Module][] = [];
+  readonly linear: Linear;
+
+  constructor(options: Options = {}) {
+    super();
+    const pool = () => new MaxPool2d(3, { stride: 2, padding: 1 });
+    const stage = (name: string, module: Module) => this.#stages.push([name, this.registerModule(name, module)]);
+    stage('conv0', new Conv2d(3, 64, 3, { ...options, padding: 1 }));
+    stage('preact1', new PreActBlock(64, options));
+    stage('conv1', new Conv2d(64, 128, 1, options));
+    stage('maxpool1', pool());
+    stage('preact2_a', new PreActBlock(128, options));
+    stage('preact2_b', new PreActBlock(128, options));
+    stage('conv2', new Conv2d(128, 256, 1, options));
+    stage('maxpool2', pool());
+    stage('preact3_a', new PreActBlock(256, options));
+    stage('preact3_b', new PreActBlock(256, options));
+    stage('conv3', new Conv2d(256, 512, 1, options));
+    stage('maxpool3', pool());
+    stage('preact4_a', new PreActBlock(512, options));
+    stage('preact4_b', new PreActBlock(512, options));
+    stage('maxpool4', pool());
+    stage('preact5_a', new PreActBlock(512, options));
+    stage('preact5_b', new PreActBlock(512, options));
+    stage('maxpool5', pool());
+    stage('norm', new BatchNorm2d(512, options));
+    stage('relu', new ReLU());
+    this.linear = this.registerModule('linear', new Linear(512, 10, options));
+  }
+
+  /** x [N, 3, 32, 32] → logits [N, 10]. */
+  forward(x: Tensor): Tensor {
+    let out = x;
+    for (const [, module] of this.#stages) out = module.forward(out);
+    return this.linear.forward(out.flatten(1));
+  }
+}
