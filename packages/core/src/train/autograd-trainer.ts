@@ -16,16 +16,17 @@ import type { ImageBatch, StepResult, Trainable } from './trainable.js';
 export class AutogradTrainer implements Trainable {
   readonly model: Module;
   readonly optimizer: Optimizer;
-  readonly inputs: number;
+  /** Shape of one example as the model takes it: [3072] for the MLPs, [3, 32, 32] for the ConvNet. */
+  readonly inputShape: readonly number[];
   readonly classes: number;
   readonly #backend: Backend;
   #x: Tensor | undefined;
 
-  constructor(model: Module, optimizer: Optimizer, options: { backend: Backend; inputs?: number; classes?: number }) {
+  constructor(model: Module, optimizer: Optimizer, options: { backend: Backend; inputShape?: readonly number[]; classes?: number }) {
     this.model = model;
     this.optimizer = optimizer;
     this.#backend = options.backend;
-    this.inputs = options.inputs ?? 3072;
+    this.inputShape = options.inputShape ?? [3072];
     this.classes = options.classes ?? 10;
   }
 
@@ -68,8 +69,10 @@ export class AutogradTrainer implements Trainable {
 
   /** The batch's images in an input tensor reused between steps (nothing keeps it past a step). */
   #input(batch: ImageBatch): Tensor {
-    const x = (this.#x = reuseTensor(this.#x, [batch.labels.length, this.inputs], this.#backend, 'float32'));
+    const rows = batch.labels.length;
+    const x = (this.#x = reuseTensor(this.#x, [rows, 3072], this.#backend, 'float32'));
     batch.loadImages(x);
-    return x;
+    // The rows are NCHW images already: a view gives the model its own shape.
+    return this.inputShape.length === 1 ? x : x.reshape([rows, ...this.inputShape]);
   }
 }

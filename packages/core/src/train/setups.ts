@@ -7,6 +7,7 @@ import type { Backend } from '../backends/backend.js';
 import { ArgumentError } from '../errors.js';
 import { MLP } from '../manual/mlp.js';
 import { Rng } from '../random.js';
+import { ConvNet } from '../models/convnet.js';
 import { MlpClassifier, type ActivationKind, type NormKind } from '../models/mlp-classifier.js';
 import { Adam } from '../optim/adam.js';
 import { SGD } from '../optim/sgd.js';
@@ -81,6 +82,19 @@ const MLP_SETUP_ROWS: MlpSetupRow[] = [
   { name: '9', hidden: DEEP, lr: 1e-3, batchSize: 128, steps: 5000, norm: 'batchnorm', optimizer: 'adam', activation: 'tanh', referenceAccuracy: 0.501, pytorchAccuracyHere: 0.504 },
 ];
 
+const CONVNET: SetupPreset = {
+  name: 'convnet',
+  description: 'pre-activation ResNet-style ConvNet (conv, PreAct blocks, 3x3/2 max-pools, BatchNorm), Adam',
+  defaults: { steps: 5000, batchSize: 32, lr: 1e-4, evalFreq: 500 },
+  referenceAccuracy: 0.812,
+  pytorchAccuracyHere: 0.79,
+  architecture: { kind: 'convnet', input: [3, 32, 32], classes: 10, optimizer: 'adam', weight_init: 'pytorch default (uniform ±1/sqrt(fan_in))' },
+  build: ({ backend, rng, lr }) => {
+    const model = new ConvNet({ backend, rng });
+    return new AutogradTrainer(model, new Adam(model.parameters(), { lr }), { backend, inputShape: [3, 32, 32] });
+  },
+};
+
 export const SETUPS: Readonly<Record<string, SetupPreset>> = {
   ...Object.fromEntries(MLP_SETUP_ROWS.map((row) => [row.name, mlpSetup(row)])),
   numpy: {
@@ -92,6 +106,7 @@ export const SETUPS: Readonly<Record<string, SetupPreset>> = {
     architecture: { kind: 'manual-mlp', inputs: 3072, hidden: [100], classes: 10, activation: 'elu', weight_init: 'normal(0, 1e-4)' },
     build: ({ backend, rng, lr }) => new ManualMlpTrainer(new MLP(3072, [100], 10, { backend, rng }), { lr }),
   },
+  convnet: CONVNET,
 };
 
 /** Setup names in the practical's order (numpy, then 1..9): object keys would put numbers first. */
