@@ -4,9 +4,13 @@
 //! wrappers over the functions here; everything numeric, and every shape check, lives here so
 //! that Node and the browser run exactly the same code.
 //!
-//! GEMM comes from the `gemm` crate (`gemm.rs`); the elementwise and row-wise MLP kernels
-//! (`bias`, `activation`, `softmax`, `loss`, `optim`) are written once over a small SIMD layer
-//! (`simd/`), each beside an f64 `*_reference` that the tests compare it with.
+//! GEMM (`gemm.rs`) dispatches to dlp's own AVX2+FMA and simd128 micro-kernels where they
+//! measured faster, else to the `gemm` crate. Everything else is written once over a small SIMD
+//! layer (`simd/`), each kernel beside an f64 `*_reference` that the tests compare it with:
+//! elementwise and row-wise ops (`unary`, `binary`, `activation`, `bias`, `softmax`,
+//! `log_softmax`, `loss`, `nll`), reductions and layout (`reduce`, `max_along`, `copy`),
+//! normalisation (`batch_norm`, `layer_norm`), optimiser steps (`optim`, `optim_steps`), and
+//! convolution and pooling (`conv` by im2col + GEMM, `max_pool`).
 
 pub mod activation;
 pub mod alias;
