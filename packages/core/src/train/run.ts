@@ -147,6 +147,7 @@ export async function runExperiment(options: RunOptions): Promise<RunResult> {
       ...hp,
       // A stream of its own for the shuffles, apart from the weights' stream.
       seed: seed + 1_000_003,
+      ...(setup.evalChunk !== undefined ? { evalChunk: setup.evalChunk } : {}),
       onEval: (record) => {
         evals.push(record);
         lines.push(JSON.stringify(record));

@@ -32,6 +32,8 @@ export interface SetupPreset {
   pytorchAccuracyHere: number;
   /** What the model is, for config.json. */
   architecture: Record<string, unknown>;
+  /** Test images per evaluation call (default 1000); smaller for models with large activations. */
+  evalChunk?: number;
   build(context: { backend: Backend; rng: Rng; lr: number }): Trainable;
 }
 
@@ -86,6 +88,8 @@ const CONVNET: SetupPreset = {
   name: 'convnet',
   description: 'pre-activation ResNet-style ConvNet (conv, PreAct blocks, 3x3/2 max-pools, BatchNorm), Adam',
   defaults: { steps: 5000, batchSize: 32, lr: 1e-4, evalFreq: 500 },
+  // 1000 images would make every activation a 262 MB tensor (1000×64×32×32 floats).
+  evalChunk: 100,
   referenceAccuracy: 0.812,
   pytorchAccuracyHere: 0.79,
   architecture: { kind: 'convnet', input: [3, 32, 32], classes: 10, optimizer: 'adam', weight_init: 'pytorch default (uniform ±1/sqrt(fan_in))' },
