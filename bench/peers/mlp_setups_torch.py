@@ -59,7 +59,8 @@ import time
 
 sys.dont_write_bytecode = True  # no __pycache__ in bench/peers
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from mlp_numpy import CLASSES, DEFAULT_DATA_DIR, IMAGE, THREAD_ENV, load_cifar10, log  # noqa: E402
+from mlp_numpy import CLASSES, DEFAULT_DATA_DIR, IMAGE, load_cifar10, log  # noqa: E402
+from mlp_torch import ensure_thread_env  # noqa: E402  (sets the BLAS/OpenMP thread variables, re-execs)
 
 DEEP = [1024, 512, 256, 64]
 SETUPS = {
@@ -94,18 +95,6 @@ def parse_args():
         if getattr(args, name) < 1:
             p.error(f"--{name.replace('_', '-')} must be a positive integer")
     return args
-
-
-def ensure_thread_env(threads):
-    want = str(threads)
-    if all(os.environ.get(k) == want for k in THREAD_ENV):
-        return
-    if "torch" in sys.modules or "numpy" in sys.modules:
-        raise RuntimeError("torch/numpy imported before the thread variables were set")
-    env = dict(os.environ)
-    env.update({k: want for k in THREAD_ENV})
-    sys.stderr.flush()
-    os.execve(sys.executable, [sys.executable] + sys.argv, env)
 
 
 def build_model(nn, cfg):

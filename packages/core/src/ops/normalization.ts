@@ -35,6 +35,27 @@ function checkChannelVector(op: string, name: string, t: Tensor | undefined, cha
   }
 }
 
+/**
+ * The gradient buffers a normalisation backward fills — dx, dγ, dβ, each only where needed —
+ * as kernel arguments, and the gradients in the order of the recorded inputs [x, weight?, bias?].
+ */
+function affineBackwardOutputs(input: Tensor, weight: Tensor | undefined, bias: Tensor | undefined, needs: readonly boolean[]) {
+  const inputs = present([input, weight, bias]);
+  const dx = needs[0] ? zerosLike(input) : undefined;
+  const dgamma = weight && needs[inputs.indexOf(weight)] ? zerosLike(weight) : undefined;
+  const dbeta = bias && needs[inputs.indexOf(bias)] ? zerosLike(bias) : undefined;
+  const args = {
+    ...(weight ? { gamma: weight.storage } : {}),
+    ...(dx ? { dx: dx.storage } : {}),
+    ...(dgamma ? { dgamma: dgamma.storage } : {}),
+    ...(dbeta ? { dbeta: dbeta.storage } : {}),
+  };
+  const grads: (Tensor | undefined)[] = [dx];
+  if (weight) grads.push(dgamma);
+  if (bias) grads.push(dbeta);
+  return { args, grads };
+}
+
 /** Batch normalisation of x [N, C] or [N, C, ...] per channel C (F.batch_norm). */
 export function batchNorm(x: Tensor, options: BatchNormOptions): Tensor {
   const op = 'batchNorm';
@@ -86,20 +107,10 @@ export function batchNorm(x: Tensor, options: BatchNormOptions): Tensor {
     momentum,
   });
   return record(out, op, inputs, (g, needs) => {
-    const dout = g.contiguous();
-    const dx = needs[0] ? zerosLike(input) : undefined;
-    const dgamma = weight && needs[slot(weight)] ? zerosLike(weight) : undefined;
-    const dbeta = bias && needs[slot(bias)] ? zerosLike(bias) : undefined;
+    const { args, grads } = affineBackwardOutputs(input, weight, bias, needs);
     getKernel('batchNormBackward', backend.name)(backend, {
-      x: input.storage, dout: dout.storage, outer, channels, inner, mean: mean.storage, invStd: invStd.storage,
-      ...(weight ? { gamma: weight.storage } : {}),
-      ...(dx ? { dx: dx.storage } : {}),
-      ...(dgamma ? { dgamma: dgamma.storage } : {}),
-      ...(dbeta ? { dbeta: dbeta.storage } : {}),
+      x: input.storage, dout: g.contiguous().storage, outer, channels, inner, mean: mean.storage, invStd: invStd.storage, ...args,
     });
-    const grads: (Tensor | undefined)[] = [dx];
-    if (weight) grads.push(dgamma);
-    if (bias) grads.push(dbeta);
     return grads;
   });
 }
@@ -137,20 +148,10 @@ export function layerNorm(x: Tensor, features: number, options: LayerNormOptions
   });
   const inputs = present([x, weight, bias]);
   return record(out, op, inputs, (g, needs) => {
-    const dout = g.contiguous();
-    const dx = needs[0] ? zerosLike(input) : undefined;
-    const dgamma = weight && needs[inputs.indexOf(weight)] ? zerosLike(weight) : undefined;
-    const dbeta = bias && needs[inputs.indexOf(bias)] ? zerosLike(bias) : undefined;
+    const { args, grads } = affineBackwardOutputs(input, weight, bias, needs);
     getKernel('layerNormBackward', backend.name)(backend, {
-      x: input.storage, dout: dout.storage, rows, cols: features, mean: mean.storage, invStd: invStd.storage,
-      ...(weight ? { gamma: weight.storage } : {}),
-      ...(dx ? { dx: dx.storage } : {}),
-      ...(dgamma ? { dgamma: dgamma.storage } : {}),
-      ...(dbeta ? { dbeta: dbeta.storage } : {}),
+      x: input.storage, dout: g.contiguous().storage, rows, cols: features, mean: mean.storage, invStd: invStd.storage, ...args,
     });
-    const grads: (Tensor | undefined)[] = [dx];
-    if (weight) grads.push(dgamma);
-    if (bias) grads.push(dbeta);
     return grads;
   });
 }
