@@ -22,6 +22,11 @@ const K: &str = "conv2d";
 const KI: &str = "conv2dBackwardInput";
 const KW: &str = "conv2dBackwardWeight";
 
+/// The fewest output positions (GEMM columns) a convolution's GEMMs are given, by putting the
+/// column matrices of several images side by side (see `Conv2dShape::group`). Measured on a
+/// Zen 4 with `benches/conv.rs`: 64 beat 32, 96, 128, 256, 512 and 1024 over the ConvNet's layers.
+const MIN_COLUMNS: usize = 64;
+
 /// The geometry shared by a convolution's forward and backward kernels (conv-args.ts).
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub struct Conv2dShape {
@@ -56,6 +61,14 @@ impl Conv2dShape {
 
     fn positions(&self) -> usize {
         self.out_h() * self.out_w()
+    }
+
+    /// Images per GEMM: enough for MIN_COLUMNS output
+    /// positions side by side (deep layers have few per image: 16 at 4×4, and a GEMM that thin
+    /// runs far below peak), but no more than leaves every thread a group of its own.
+    fn group(&self, threads: usize) -> usize {
+        let per_thread = self.batch.div_ceil(parts(usize::MAX, threads, 1));
+        MIN_COLUMNS.div_ceil(self.positions().max(1)).min(per_thread).max(1)
     }
 
     fn plane(&self) -> usize {
@@ -141,28 +154,62 @@ pub fn conv2d(
         check::vector(K, "bias", s.out_channels, "channels", b.len())?;
     }
     check::tensor(K, "out", &s.out_dims(), out.len())?;
-    let (plane_in, plane_out) = (s.in_channels * s.plane(), s.out_channels * s.positions());
+    let (plane_in, plane_out, p) = (s.in_channels * s.plane(), s.out_channels * s.positions(), s.positions());
     let out = SharedMut(out.as_mut_ptr());
-    per_image_parts(s.batch, threads, |n, gemm_threads| {
-        let x = &x[n * plane_in..][..plane_in];
-        // SAFETY: image n's output block is written by this call alone.
-        let out = unsafe { std::slice::from_raw_parts_mut(out.ptr().add(n * plane_out), plane_out) };
-        let spec = GemmSpec::new(false, false, s.out_channels, s.positions(), s.patch());
-        if s.is_pointwise() {
-            sgemm(&spec, weight, x, out, gemm_threads)?;
-        } else {
-            with_work(s.patch() * s.positions(), |col| {
-                im2col(x, &s, col);
-                sgemm(&spec, weight, col, out, gemm_threads)
-            })?;
-        }
-        if let Some(bias) = bias {
-            for (row, &b) in out.chunks_exact_mut(s.positions()).zip(bias) {
-                row.iter_mut().for_each(|v| *v += b);
+    per_group_parts(&s, threads, |images, gemm_threads| {
+        let cols = images.len() * p;
+        let spec = GemmSpec::new(false, false, s.out_channels, cols, s.patch());
+        // SAFETY: the output blocks of these images are written by this call alone.
+        let out = unsafe { std::slice::from_raw_parts_mut(out.ptr().add(images.start * plane_out), images.len() * plane_out) };
+        if images.len() == 1 {
+            let x = &x[images.start * plane_in..][..plane_in];
+            if s.is_pointwise() {
+                sgemm(&spec, weight, x, out, gemm_threads)?;
+            } else {
+                with_work(s.patch() * p, |col| {
+                    im2col(x, &s, col, p);
+                    sgemm(&spec, weight, col, out, gemm_threads)
+                })?;
             }
+            add_bias(out, bias, p);
+            return Ok(());
         }
-        Ok(())
+        // Several images side by side: col [C·KH·KW, g·P] → [OC, g·P], then back to NCHW.
+        with_work((s.patch() + s.out_channels) * cols, |work| {
+            let (col, product) = work.split_at_mut(s.patch() * cols);
+            for (i, n) in images.clone().enumerate() {
+                im2col(&x[n * plane_in..][..plane_in], &s, &mut col[i * p..], cols);
+            }
+            sgemm(&spec, weight, col, product, gemm_threads)?;
+            for (i, image_out) in out.chunks_exact_mut(plane_out).enumerate() {
+                for (row, product_row) in image_out.chunks_exact_mut(p).zip(product.chunks_exact(cols)) {
+                    row.copy_from_slice(&product_row[i * p..][..p]);
+                }
+                add_bias(image_out, bias, p);
+            }
+            Ok(())
+        })
     })
+}
+
+/// out[oc][·] += bias[oc] over one image's output [OC, P].
+fn add_bias(out: &mut [f32], bias: Option<&[f32]>, positions: usize) {
+    if let Some(bias) = bias {
+        for (row, &b) in out.chunks_exact_mut(positions).zip(bias) {
+            row.iter_mut().for_each(|v| *v += b);
+        }
+    }
+}
+
+/// dout of `images` side by side: [OC, g·P] from g blocks [OC, P].
+fn gather_images(dout: &[f32], s: &Conv2dShape, images: Range<usize>, into: &mut [f32]) {
+    let (p, cols, plane_out) = (s.positions(), images.len() * s.positions(), s.out_channels * s.positions());
+    for (i, n) in images.enumerate() {
+        let image = &dout[n * plane_out..][..plane_out];
+        for (row, into_row) in image.chunks_exact(p).zip(into.chunks_exact_mut(cols)) {
+            into_row[i * p..][..p].copy_from_slice(row);
+        }
+    }
 }
 
 /// dx from dout: col = weightᵀ·dout[n], then each column entry added back to the input pixel it
@@ -178,20 +225,33 @@ pub fn conv2d_backward_input(
     check::tensor(KI, "dout", &s.out_dims(), dout.len())?;
     check::tensor(KI, "weight", &s.weight_dims(), weight.len())?;
     check::tensor(KI, "dx", &s.x_dims(), dx.len())?;
-    let (plane_in, plane_out) = (s.in_channels * s.plane(), s.out_channels * s.positions());
+    let (plane_in, plane_out, p) = (s.in_channels * s.plane(), s.out_channels * s.positions(), s.positions());
     let dx = SharedMut(dx.as_mut_ptr());
-    per_image_parts(s.batch, threads, |n, gemm_threads| {
-        let dout = &dout[n * plane_out..][..plane_out];
-        // SAFETY: image n's block of dx is written by this call alone.
-        let dx = unsafe { std::slice::from_raw_parts_mut(dx.ptr().add(n * plane_in), plane_in) };
-        let spec = GemmSpec::new(true, false, s.patch(), s.positions(), s.out_channels);
-        if s.is_pointwise() {
-            return sgemm(&spec, weight, dout, dx, gemm_threads);
+    per_group_parts(&s, threads, |images, gemm_threads| {
+        let cols = images.len() * p;
+        let spec = GemmSpec::new(true, false, s.patch(), cols, s.out_channels);
+        // SAFETY: the blocks of dx of these images are written by this call alone.
+        let dx = unsafe { std::slice::from_raw_parts_mut(dx.ptr().add(images.start * plane_in), images.len() * plane_in) };
+        if images.len() == 1 {
+            let dout = &dout[images.start * plane_out..][..plane_out];
+            if s.is_pointwise() {
+                return sgemm(&spec, weight, dout, dx, gemm_threads);
+            }
+            return with_work(s.patch() * p, |col| {
+                sgemm(&spec, weight, dout, col, gemm_threads)?;
+                dx.fill(0.0);
+                col2im(col, &s, dx, p);
+                Ok(())
+            });
         }
-        with_work(s.patch() * s.positions(), |col| {
-            sgemm(&spec, weight, dout, col, gemm_threads)?;
+        with_work((s.out_channels + s.patch()) * cols, |work| {
+            let (gathered, col) = work.split_at_mut(s.out_channels * cols);
+            gather_images(dout, &s, images.clone(), gathered);
+            sgemm(&spec, weight, gathered, col, gemm_threads)?;
             dx.fill(0.0);
-            col2im(col, &s, dx);
+            for (i, image_dx) in dx.chunks_exact_mut(plane_in).enumerate() {
+                col2im(&col[i * p..], &s, image_dx, cols);
+            }
             Ok(())
         })
     })
@@ -221,21 +281,23 @@ pub fn conv2d_backward_weight(
         dweight.fill(0.0);
         return Ok(());
     }
-    let count = parts(s.batch, threads, 1);
+    let size = s.group(threads);
+    let groups = s.batch.div_ceil(size);
+    let count = parts(groups, threads, 1);
     let gemm_threads = (parts(usize::MAX, threads, 1) / count).max(1);
     // Part 0 accumulates straight into dweight; the others into buffers of their own.
     let target = SharedMut(dweight.as_mut_ptr());
     let len = dweight.len();
-    let partials = parallel_map(count, |p| -> Result<Vec<f32>, KernelError> {
-        let images = split(s.batch, count, p);
-        if p == 0 {
+    let partials = parallel_map(count, |part| -> Result<Vec<f32>, KernelError> {
+        let groups = split(groups, count, part);
+        if part == 0 {
             // SAFETY: part 0 is the only writer of dweight until the parts are joined.
             let dw = unsafe { std::slice::from_raw_parts_mut(target.ptr(), len) };
-            weight_gradient(x, dout, &s, images, dw, gemm_threads)?;
+            weight_gradient(x, dout, &s, size, groups, dw, gemm_threads)?;
             return Ok(Vec::new());
         }
         let mut dw = vec![0.0; len];
-        weight_gradient(x, dout, &s, images, &mut dw, gemm_threads)?;
+        weight_gradient(x, dout, &s, size, groups, &mut dw, gemm_threads)?;
         Ok(dw)
     });
     for partial in partials {
@@ -244,29 +306,45 @@ pub fn conv2d_backward_weight(
     Ok(())
 }
 
-/// dw = Σ over `images` of dout[n]·col(x[n])ᵀ (overwritten; `images` is never empty).
+/// dw = Σ over the images of `groups` of dout[n]·col(x[n])ᵀ (overwritten; `groups` is never
+/// empty): one GEMM per group, whose inner dimension runs over the group's images side by side.
 fn weight_gradient(
     x: &[f32],
     dout: &[f32],
     s: &Conv2dShape,
-    images: Range<usize>,
+    size: usize,
+    groups: Range<usize>,
     dw: &mut [f32],
     gemm_threads: usize,
 ) -> Result<(), KernelError> {
-    let (plane_in, plane_out) = (s.in_channels * s.plane(), s.out_channels * s.positions());
-    let first = images.start;
-    for n in images {
-        let (x, dout) = (&x[n * plane_in..][..plane_in], &dout[n * plane_out..][..plane_out]);
-        let mut spec = GemmSpec::new(false, true, s.out_channels, s.patch(), s.positions());
-        spec.beta = if n == first { 0.0 } else { 1.0 };
-        if s.is_pointwise() {
-            sgemm(&spec, dout, x, dw, gemm_threads)?;
-        } else {
-            with_work(s.patch() * s.positions(), |col| {
-                im2col(x, s, col);
-                sgemm(&spec, dout, col, dw, gemm_threads)
-            })?;
+    let (plane_in, plane_out, p) = (s.in_channels * s.plane(), s.out_channels * s.positions(), s.positions());
+    let first = groups.start;
+    for group in groups {
+        let images = group_images(s, size, group);
+        let cols = images.len() * p;
+        let mut spec = GemmSpec::new(false, true, s.out_channels, s.patch(), cols);
+        spec.beta = if group == first { 0.0 } else { 1.0 };
+        if images.len() == 1 {
+            let n = images.start;
+            let (x, dout) = (&x[n * plane_in..][..plane_in], &dout[n * plane_out..][..plane_out]);
+            if s.is_pointwise() {
+                sgemm(&spec, dout, x, dw, gemm_threads)?;
+            } else {
+                with_work(s.patch() * p, |col| {
+                    im2col(x, s, col, p);
+                    sgemm(&spec, dout, col, dw, gemm_threads)
+                })?;
+            }
+            continue;
         }
+        with_work((s.out_channels + s.patch()) * cols, |work| {
+            let (gathered, col) = work.split_at_mut(s.out_channels * cols);
+            gather_images(dout, s, images.clone(), gathered);
+            for (i, n) in images.enumerate() {
+                im2col(&x[n * plane_in..][..plane_in], s, &mut col[i * p..], cols);
+            }
+            sgemm(&spec, gathered, col, dw, gemm_threads)
+        })?;
     }
     Ok(())
 }
@@ -282,20 +360,30 @@ fn bias_gradient(dout: &[f32], s: &Conv2dShape, dbias: &mut [f32]) {
     dbias.iter_mut().zip(sums).for_each(|(d, v)| *d = v as f32);
 }
 
-/// Runs `image(n, gemm_threads)` for every image, the batch split over the shared pool: as many
-/// parts as threads (at most one per image), each part's GEMMs on the threads left over.
-fn per_image_parts(
-    batch: usize,
+/// The images of group `g`: `size` consecutive images (fewer in the last group).
+fn group_images(s: &Conv2dShape, size: usize, g: usize) -> Range<usize> {
+    g * size..((g + 1) * size).min(s.batch)
+}
+
+/// Runs `group(images, gemm_threads)` for every group of images, the groups split over the
+/// shared pool: as many parts as threads (at most one per group), each part's GEMMs on the
+/// threads left over (all of them when the whole batch is one group).
+fn per_group_parts(
+    s: &Conv2dShape,
     threads: usize,
-    image: impl Fn(usize, usize) -> Result<(), KernelError> + Sync,
+    group: impl Fn(Range<usize>, usize) -> Result<(), KernelError> + Sync,
 ) -> Result<(), KernelError> {
-    if batch == 0 {
+    if s.batch == 0 {
         return Ok(());
     }
-    let count = parts(batch, threads, 1);
+    let size = s.group(threads);
+    let groups = s.batch.div_ceil(size);
+    let count = parts(groups, threads, 1);
     // parts(usize::MAX, ..) is the thread count itself (0 resolved to the pool's size).
     let gemm_threads = (parts(usize::MAX, threads, 1) / count).max(1);
-    parallel_map(count, |p| split(batch, count, p).try_for_each(|n| image(n, gemm_threads))).into_iter().collect()
+    parallel_map(count, |part| split(groups, count, part).try_for_each(|g| group(group_images(s, size, g), gemm_threads)))
+        .into_iter()
+        .collect()
 }
 
 /// Part `p` of `0..total` cut into `count` near-equal ranges.
@@ -324,12 +412,13 @@ fn with_work<R>(len: usize, f: impl FnOnce(&mut [f32]) -> R) -> R {
     result
 }
 
-/// Visits every row segment of one image's column matrix [C·KH·KW, OH·OW]: (offset of the
-/// segment in the column matrix, the range lo..hi of output columns that read the input, and
-/// where the input row starts for column lo: `None` when the whole row is padding).
-fn for_each_segment(s: &Conv2dShape, mut visit: impl FnMut(usize, usize, usize, Option<usize>)) {
+/// Visits every row segment of one image's column matrix [C·KH·KW, OH·OW], stored with `ld`
+/// floats from one row to the next (OH·OW alone, more when images sit side by side): (offset
+/// of the segment, the range lo..hi of output columns that read the input, and where the input
+/// row starts for column lo: `None` when the whole row is padding).
+fn for_each_segment(s: &Conv2dShape, ld: usize, mut visit: impl FnMut(usize, usize, usize, Option<usize>)) {
     let (oh, ow) = (s.out_h(), s.out_w());
-    let mut offset = 0;
+    let mut row = 0;
     for c in 0..s.in_channels {
         for ki in 0..s.kernel_h {
             for kj in 0..s.kernel_w {
@@ -339,9 +428,9 @@ fn for_each_segment(s: &Conv2dShape, mut visit: impl FnMut(usize, usize, usize, 
                     // lo·strideW + kj ≥ padW whenever lo < hi (valid_range).
                     let start =
                         ih.filter(|_| lo < hi).map(|ih| (c * s.height + ih) * s.width + lo * s.stride_w + kj - s.pad_w);
-                    visit(offset, lo, hi, start);
-                    offset += ow;
+                    visit(row * ld + y * ow, lo, hi, start);
                 }
+                row += 1;
             }
         }
     }
@@ -356,10 +445,11 @@ fn valid_range(k: usize, pad: usize, stride: usize, size: usize, out: usize) -> 
     (lo.min(hi), hi)
 }
 
-/// One image's column matrix: col[(c·KH + ki)·KW + kj][y·OW + x] = x[c][y·sH + ki − pH][x·sW + kj − pW], 0 in the padding.
-fn im2col(x: &[f32], s: &Conv2dShape, col: &mut [f32]) {
+/// One image's column matrix, rows `ld` apart: col[(c·KH + ki)·KW + kj][y·OW + x] =
+/// x[c][y·sH + ki − pH][x·sW + kj − pW], 0 in the padding.
+fn im2col(x: &[f32], s: &Conv2dShape, col: &mut [f32], ld: usize) {
     let (ow, sw) = (s.out_w(), s.stride_w);
-    for_each_segment(s, |offset, lo, hi, start| {
+    for_each_segment(s, ld, |offset, lo, hi, start| {
         let segment = &mut col[offset..][..ow];
         let Some(start) = start else {
             segment.fill(0.0);
@@ -376,11 +466,16 @@ fn im2col(x: &[f32], s: &Conv2dShape, col: &mut [f32]) {
 }
 
 /// The adjoint of `im2col`: each column entry added to the input pixel it was read from.
-fn col2im(col: &[f32], s: &Conv2dShape, dx: &mut [f32]) {
+fn col2im(col: &[f32], s: &Conv2dShape, dx: &mut [f32], ld: usize) {
     let sw = s.stride_w;
-    for_each_segment(s, |offset, lo, hi, start| {
+    for_each_segment(s, ld, |offset, lo, hi, start| {
         if let Some(start) = start {
-            col[offset + lo..offset + hi].iter().enumerate().for_each(|(i, v)| dx[start + i * sw] += v);
+            let segment = &col[offset + lo..offset + hi];
+            if sw == 1 {
+                dx[start..start + segment.len()].iter_mut().zip(segment).for_each(|(d, v)| *d += v);
+            } else {
+                segment.iter().enumerate().for_each(|(i, v)| dx[start + i * sw] += v);
+            }
         }
     });
 }

@@ -7,11 +7,14 @@
 //!
 //! Output sizes follow PyTorch: OH = ⌊(H + 2·pH − KH)/sH⌋ + 1. Padding may be at most half the
 //! kernel (PyTorch's rule), which keeps every window at least one pixel inside the plane.
-//! Single-threaded plain loops: pooling is a small share of a ConvNet's time.
+//! Both passes split the planes over the shared pool.
+
+use std::ops::Range;
 
 use crate::check;
 use crate::conv::{check_axis, out_size};
 use crate::error::KernelError;
+use crate::threads::{parallel_map, parts, SharedMut};
 
 const K: &str = "maxPool2d";
 const KB: &str = "maxPool2dBackward";
@@ -96,28 +99,71 @@ impl MaxPool2dShape {
 pub fn max_pool2d(x: &[f32], s: MaxPool2dShape, out: &mut [f32], indices: &mut [i32]) -> Result<(), KernelError> {
     check_forward(&s, x.len(), out.len(), indices.len())?;
     let (oh, ow, plane) = (s.out_h(), s.out_w(), s.height * s.width);
-    for (p, x) in x.chunks_exact(plane.max(1)).take(s.batch * s.channels).enumerate() {
-        for y in 0..oh {
-            for xo in 0..ow {
-                let (rows, cols) = s.window(y, xo);
-                let mut at = rows.start * s.width + cols.start;
-                let mut best = x[at];
-                for h in rows {
-                    for (w, &v) in x[h * s.width..][cols.clone()].iter().enumerate() {
-                        if v > best || (v.is_nan() && !best.is_nan()) {
-                            best = v;
-                            at = h * s.width + cols.start + w;
-                        }
-                    }
-                }
-                let i = (p * oh + y) * ow + xo;
-                out[i] = best;
-                indices[i] = at as i32;
-            }
+    let planes = s.batch * s.channels;
+    // The clipped windows, computed once for all planes.
+    let rows: Vec<Range<usize>> = (0..oh).map(|y| s.window(y, 0).0).collect();
+    let cols: Vec<Range<usize>> = (0..ow).map(|xo| s.window(0, xo).1).collect();
+    let per_plane = oh * ow;
+    let count = parts(planes * per_plane, 0, MIN_PART_OUTPUTS).min(planes.max(1));
+    let (out, indices) = (SharedMut(out.as_mut_ptr()), SharedI32(indices.as_mut_ptr()));
+    parallel_map(count, |part| {
+        let range = part * planes / count..(part + 1) * planes / count;
+        let len = range.len() * per_plane;
+        // SAFETY: each part writes the outputs of its own planes only.
+        let (out, indices) = unsafe {
+            (
+                std::slice::from_raw_parts_mut(out.ptr().add(range.start * per_plane), len),
+                std::slice::from_raw_parts_mut(indices.ptr().add(range.start * per_plane), len),
+            )
+        };
+        for (k, p) in range.enumerate() {
+            let x = &x[p * plane..][..plane];
+            let (out, indices) = (&mut out[k * per_plane..][..per_plane], &mut indices[k * per_plane..][..per_plane]);
+            pool_plane(x, s.width, &rows, &cols, out, indices);
         }
-    }
+    });
     Ok(())
 }
+
+/// Outputs below which a part is not worth handing to another thread.
+const MIN_PART_OUTPUTS: usize = 16_384;
+
+/// One plane: for every window, the first maximum in raster order (a NaN beats any number).
+fn pool_plane(x: &[f32], width: usize, rows: &[Range<usize>], cols: &[Range<usize>], out: &mut [f32], indices: &mut [i32]) {
+    let ow = cols.len();
+    for (y, rows) in rows.iter().enumerate() {
+        let (out, indices) = (&mut out[y * ow..][..ow], &mut indices[y * ow..][..ow]);
+        for (xo, cols) in cols.iter().enumerate() {
+            let first = rows.start * width + cols.start;
+            let (mut best, mut at) = (x[first], first);
+            for h in rows.clone() {
+                let start = h * width + cols.start;
+                for (w, &v) in x[start..h * width + cols.end].iter().enumerate() {
+                    // A larger number, or the first NaN; nothing replaces a NaN.
+                    let take = best == best && !(v <= best);
+                    best = if take { v } else { best };
+                    at = if take { start + w } else { at };
+                }
+            }
+            out[xo] = best;
+            indices[xo] = at as i32;
+        }
+    }
+}
+
+/// The indices buffer of `max_pool2d`, written by its parts from several threads.
+#[derive(Clone, Copy)]
+struct SharedI32(*mut i32);
+
+impl SharedI32 {
+    fn ptr(self) -> *mut i32 {
+        self.0
+    }
+}
+
+// SAFETY: the parts of `max_pool2d` write disjoint planes.
+unsafe impl Send for SharedI32 {}
+unsafe impl Sync for SharedI32 {}
 
 /// The max (in f64) and its index, window by window: the oracle for `max_pool2d`.
 pub fn max_pool2d_reference(x: &[f32], s: MaxPool2dShape) -> Result<(Vec<f64>, Vec<i32>), KernelError> {
@@ -170,11 +216,20 @@ pub fn max_pool2d_backward(
     dx: &mut [f32],
 ) -> Result<(), KernelError> {
     check_backward(&s, dout.len(), indices, dx.len())?;
-    dx.fill(0.0);
-    let (per_plane, plane) = (s.out_h() * s.out_w(), s.height * s.width);
-    for (i, (&d, &at)) in dout.iter().zip(indices).enumerate() {
-        dx[i / per_plane * plane + at as usize] += d;
-    }
+    let (per_plane, plane, planes) = (s.out_h() * s.out_w(), s.height * s.width, s.batch * s.channels);
+    let count = parts(planes * plane, 0, MIN_PART_OUTPUTS).min(planes.max(1));
+    let dx = SharedMut(dx.as_mut_ptr());
+    parallel_map(count, |part| {
+        let range = part * planes / count..(part + 1) * planes / count;
+        // SAFETY: each part writes the planes of its own range only.
+        let dx = unsafe { std::slice::from_raw_parts_mut(dx.ptr().add(range.start * plane), range.len() * plane) };
+        dx.fill(0.0);
+        let (dout, indices) = (&dout[range.start * per_plane..range.end * per_plane], &indices[range.start * per_plane..range.end * per_plane]);
+        for (k, (dout, indices)) in dout.chunks_exact(per_plane.max(1)).zip(indices.chunks_exact(per_plane.max(1))).enumerate() {
+            let dx = &mut dx[k * plane..][..plane];
+            dout.iter().zip(indices).for_each(|(&d, &at)| dx[at as usize] += d);
+        }
+    });
     Ok(())
 }
 

@@ -1,6 +1,8 @@
 //! conv2d and its backward kernels against the direct f64 loops of `conv_reference`: strides 1
 //! and 2, padding 0 and 1, 1×1 (the im2col-free path) and 3×3 kernels, non-square planes and
-//! kernels, batches of 1 and 3, odd channel counts, one and several threads; then the argument errors.
+//! kernels, batches of 1 to 5, odd channel counts, one and several threads, and both ways of
+//! forming GEMMs (one image each when it has at least 256 output positions, else several
+//! images side by side, the last group smaller); then the argument errors.
 
 mod common;
 
@@ -25,6 +27,12 @@ const CASES: &[Case] = &[
     (2, 6, 11, 10, 9, (3, 3), (2, 2), (0, 0)),
     (2, 8, 16, 16, 16, (3, 3), (1, 1), (1, 1)),
     (0, 3, 4, 4, 2, (3, 3), (1, 1), (1, 1)),
+    // 256 positions: one image per GEMM (3×3 and pointwise), several images in the batch.
+    (3, 2, 16, 16, 3, (3, 3), (1, 1), (1, 1)),
+    (3, 4, 16, 16, 3, (1, 1), (1, 1), (0, 0)),
+    // 100 positions: images three to a GEMM, the last GEMM with two (3×3 and pointwise).
+    (5, 3, 10, 10, 4, (3, 3), (1, 1), (1, 1)),
+    (5, 3, 10, 10, 4, (1, 1), (1, 1), (0, 0)),
 ];
 
 fn shape(&(batch, in_channels, height, width, out_channels, (kh, kw), (sh, sw), (ph, pw)): &Case) -> Conv2dShape {
