@@ -17,7 +17,7 @@ Two measurements, as `dlp bench convnet` makes them:
          --eval-chunk, timed as a whole (after one warm-up chunk)
 
 Stdout: one JSON line
-    {"impl":"torch","threads":T,"batch":B,"step_s":[...],"step_s_median":...,
+    {"event":"done","impl":"torch","threads":T,"batch":B,"step_s":[...],"step_s_median":...,
      "eval_images":N,"eval_s":...,"eval_accuracy":...}
 Stderr: progress and `peer-info {...}` (torch version, BLAS, oneDNN).
 
@@ -127,7 +127,7 @@ def main():
             step_s.append(dt)
         log(f"convnet_torch: step {s + 1}/{args.warmup + args.steps} {dt * 1000:.0f} ms loss {loss.item():.4f}")
 
-    result = {"impl": "torch", "threads": args.threads, "batch": b, "step_s": step_s,
+    result = {"event": "done", "impl": "torch", "threads": args.threads, "batch": b, "step_s": step_s,
               "step_s_median": statistics.median(step_s)}
     if args.eval_images > 0:
         n = min(args.eval_images, x_test.shape[0])

@@ -119,7 +119,7 @@ pub fn max_pool2d(x: &[f32], s: MaxPool2dShape, out: &mut [f32], indices: &mut [
         for (k, p) in range.enumerate() {
             let x = &x[p * plane..][..plane];
             let (out, indices) = (&mut out[k * per_plane..][..per_plane], &mut indices[k * per_plane..][..per_plane]);
-            pool_plane(x, s.width, &rows, &cols, out, indices);
+            pool_plane(x, &s, &rows, &cols, out, indices);
         }
     });
     Ok(())
@@ -129,26 +129,52 @@ pub fn max_pool2d(x: &[f32], s: MaxPool2dShape, out: &mut [f32], indices: &mut [
 const MIN_PART_OUTPUTS: usize = 16_384;
 
 /// One plane: for every window, the first maximum in raster order (a NaN beats any number).
-fn pool_plane(x: &[f32], width: usize, rows: &[Range<usize>], cols: &[Range<usize>], out: &mut [f32], indices: &mut [i32]) {
-    let ow = cols.len();
+/// Taps are visited row by row of the window, and within a row column by column, for a whole
+/// output row at a time: each output sees them in raster order, and for the outputs whose window
+/// lies wholly inside the plane (`inner`) the loop over them is branch-free and independent from
+/// one output to the next, which the CPU overlaps (a window at a time would be one long chain of
+/// data-dependent compares).
+fn pool_plane(x: &[f32], s: &MaxPool2dShape, rows: &[Range<usize>], cols: &[Range<usize>], out: &mut [f32], indices: &mut [i32]) {
+    let (ow, width) = (cols.len(), s.width);
+    let inner = inner_outputs(cols, s.kernel_w);
     for (y, rows) in rows.iter().enumerate() {
-        let (out, indices) = (&mut out[y * ow..][..ow], &mut indices[y * ow..][..ow]);
+        let (best, at) = (&mut out[y * ow..][..ow], &mut indices[y * ow..][..ow]);
         for (xo, cols) in cols.iter().enumerate() {
             let first = rows.start * width + cols.start;
-            let (mut best, mut at) = (x[first], first);
-            for h in rows.clone() {
-                let start = h * width + cols.start;
-                for (w, &v) in x[start..h * width + cols.end].iter().enumerate() {
-                    // A larger number, or the first NaN; nothing replaces a NaN.
-                    let take = best == best && !(v <= best);
-                    best = if take { v } else { best };
-                    at = if take { start + w } else { at };
+            (best[xo], at[xo]) = (x[first], first as i32);
+        }
+        for h in rows.clone() {
+            let row = &x[h * width..][..width];
+            let offset = (h * width) as i32;
+            for xo in (0..inner.start).chain(inner.end..ow) {
+                for w in cols[xo].clone() {
+                    take_larger(&mut best[xo], &mut at[xo], row[w], offset + w as i32);
                 }
             }
-            out[xo] = best;
-            indices[xo] = at as i32;
+            for kj in 0..s.kernel_w {
+                for xo in inner.clone() {
+                    let w = xo * s.stride_w + kj - s.pad_w;
+                    take_larger(&mut best[xo], &mut at[xo], row[w], offset + w as i32);
+                }
+            }
         }
     }
+}
+
+/// best, at ← v, index when v is larger, or the first NaN; nothing replaces a NaN.
+#[inline(always)]
+fn take_larger(best: &mut f32, at: &mut i32, v: f32, index: i32) {
+    let take = *best == *best && !(v <= *best);
+    *best = if take { v } else { *best };
+    *at = if take { index } else { *at };
+}
+
+/// The outputs whose window of `kernel` columns lies wholly inside the plane (a range: windows
+/// are clipped only at the two ends).
+fn inner_outputs(cols: &[Range<usize>], kernel: usize) -> Range<usize> {
+    let lo = cols.iter().position(|c| c.len() == kernel).unwrap_or(cols.len());
+    let hi = cols.iter().rposition(|c| c.len() == kernel).map_or(lo, |i| i + 1);
+    lo..hi.max(lo)
 }
 
 /// The indices buffer of `max_pool2d`, written by its parts from several threads.
