@@ -2,7 +2,8 @@
 //! forward, input-backward and weight-backward kernels, and the GFLOPS that makes, beside the
 //! same layer's GEMMs alone (what im2col, col2im and the copies cost on top); then its max-pools.
 //!
-//! Run: `cargo bench -p dlp-kernels --bench conv` (DLP_BENCH_THREADS=1 for one thread).
+//! Run: `cargo bench -p dlp-kernels --bench conv` (DLP_BENCH_THREADS=1 for one thread;
+//! DLP_BENCH_LAYERS=preact1,preact4 for some layers only).
 
 use dlp_kernels::threads::available_threads;
 use dlp_kernels::{
@@ -44,7 +45,11 @@ fn main() {
     println!("batch {batch}, threads {threads}; ms per call (GFLOPS)");
     println!("{:>8} {:>16} {:>16} {:>16} {:>16}", "layer", "forward", "backward input", "backward weight", "GEMMs alone");
     let mut total = 0.0;
+    let only = std::env::var("DLP_BENCH_LAYERS").ok();
     for &(name, c, hw, oc, k) in LAYERS {
+        if only.as_deref().is_some_and(|list| !list.split(',').any(|l| l == name)) {
+            continue;
+        }
         let pad = k / 2;
         let s = Conv2dShape {
             batch, in_channels: c, height: hw, width: hw, out_channels: oc,
@@ -79,9 +84,17 @@ fn main() {
         let s = MaxPool2dShape {
             batch, channels: c, height: hw, width: hw, kernel_h: 3, kernel_w: 3, stride_h: 2, stride_w: 2, pad_h: 1, pad_w: 1,
         };
-        // Hashed values: window maxima in random places, as in real activations (a branchy kernel
-        // would be mispredicted here as it is there).
-        let x: Vec<f32> = (0..batch * c * hw * hw).map(|i| ((i as u64).wrapping_mul(0x9e37_79b9_7f4a_7c15) >> 40) as f32).collect();
+        // Random values (xorshift): window maxima in random places, as in real activations (a
+        // branchy kernel is mispredicted here as it is there; sorted data would hide that).
+        let mut state = 0x2545_f491_4f6c_dd1du64;
+        let x: Vec<f32> = (0..batch * c * hw * hw)
+            .map(|_| {
+                state ^= state << 13;
+                state ^= state >> 7;
+                state ^= state << 17;
+                (state >> 40) as f32 / (1u64 << 24) as f32 - 0.5
+            })
+            .collect();
         let n = batch * c * s.out_h() * s.out_w();
         let (mut out, mut at, mut dx) = (vec![0.0; n], vec![0; n], vec![0.0; x.len()]);
         let fwd = median_seconds(|| max_pool2d(&x, s, &mut out, &mut at).unwrap());

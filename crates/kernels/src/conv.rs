@@ -12,11 +12,13 @@
 
 use std::cell::Cell;
 use std::ops::Range;
+use std::thread::LocalKey;
 
 use crate::check;
 use crate::error::KernelError;
 use crate::gemm::{sgemm, GemmSpec};
 use crate::threads::{parallel_map, parts, SharedMut};
+use crate::winograd;
 
 const K: &str = "conv2d";
 const KI: &str = "conv2dBackwardInput";
@@ -154,6 +156,9 @@ pub fn conv2d(
         check::vector(K, "bias", s.out_channels, "channels", b.len())?;
     }
     check::tensor(K, "out", &s.out_dims(), out.len())?;
+    if winograd::applies(&s) && s.batch > 0 {
+        return winograd::forward(x, weight, bias, out, &s, threads);
+    }
     let (plane_in, plane_out, p) = (s.in_channels * s.plane(), s.out_channels * s.positions(), s.positions());
     let out = SharedMut(out.as_mut_ptr());
     per_group_parts(&s, threads, |images, gemm_threads| {
@@ -166,7 +171,7 @@ pub fn conv2d(
             if s.is_pointwise() {
                 sgemm(&spec, weight, x, out, gemm_threads)?;
             } else {
-                with_work(s.patch() * p, |col| {
+                with_buffer(&WORK, s.patch() * p, |col| {
                     im2col(x, &s, col, p);
                     sgemm(&spec, weight, col, out, gemm_threads)
                 })?;
@@ -175,7 +180,7 @@ pub fn conv2d(
             return Ok(());
         }
         // Several images side by side: col [C·KH·KW, g·P] → [OC, g·P], then back to NCHW.
-        with_work((s.patch() + s.out_channels) * cols, |work| {
+        with_buffer(&WORK, (s.patch() + s.out_channels) * cols, |work| {
             let (col, product) = work.split_at_mut(s.patch() * cols);
             for (i, n) in images.clone().enumerate() {
                 im2col(&x[n * plane_in..][..plane_in], &s, &mut col[i * p..], cols);
@@ -225,6 +230,9 @@ pub fn conv2d_backward_input(
     check::tensor(KI, "dout", &s.out_dims(), dout.len())?;
     check::tensor(KI, "weight", &s.weight_dims(), weight.len())?;
     check::tensor(KI, "dx", &s.x_dims(), dx.len())?;
+    if winograd::applies(&s) && s.batch > 0 {
+        return winograd::backward_input(dout, weight, dx, &s, threads);
+    }
     let (plane_in, plane_out, p) = (s.in_channels * s.plane(), s.out_channels * s.positions(), s.positions());
     let dx = SharedMut(dx.as_mut_ptr());
     per_group_parts(&s, threads, |images, gemm_threads| {
@@ -237,14 +245,14 @@ pub fn conv2d_backward_input(
             if s.is_pointwise() {
                 return sgemm(&spec, weight, dout, dx, gemm_threads);
             }
-            return with_work(s.patch() * p, |col| {
+            return with_buffer(&WORK, s.patch() * p, |col| {
                 sgemm(&spec, weight, dout, col, gemm_threads)?;
                 dx.fill(0.0);
                 col2im(col, &s, dx, p);
                 Ok(())
             });
         }
-        with_work((s.out_channels + s.patch()) * cols, |work| {
+        with_buffer(&WORK, (s.out_channels + s.patch()) * cols, |work| {
             let (gathered, col) = work.split_at_mut(s.out_channels * cols);
             gather_images(dout, &s, images.clone(), gathered);
             sgemm(&spec, weight, gathered, col, gemm_threads)?;
@@ -280,6 +288,9 @@ pub fn conv2d_backward_weight(
     if s.batch == 0 {
         dweight.fill(0.0);
         return Ok(());
+    }
+    if winograd::applies(&s) {
+        return winograd::backward_weight(x, dout, dweight, &s, threads);
     }
     let size = s.group(threads);
     let groups = s.batch.div_ceil(size);
@@ -330,14 +341,14 @@ fn weight_gradient(
             if s.is_pointwise() {
                 sgemm(&spec, dout, x, dw, gemm_threads)?;
             } else {
-                with_work(s.patch() * p, |col| {
+                with_buffer(&WORK, s.patch() * p, |col| {
                     im2col(x, s, col, p);
                     sgemm(&spec, dout, col, dw, gemm_threads)
                 })?;
             }
             continue;
         }
-        with_work((s.out_channels + s.patch()) * cols, |work| {
+        with_buffer(&WORK, (s.out_channels + s.patch()) * cols, |work| {
             let (gathered, col) = work.split_at_mut(s.out_channels * cols);
             gather_images(dout, s, images.clone(), gathered);
             for (i, n) in images.enumerate() {
@@ -396,16 +407,17 @@ thread_local! {
     static WORK: Cell<Vec<f32>> = const { Cell::new(Vec::new()) };
 }
 
-/// `f` on `len` floats of this thread's work buffer (contents unspecified). The buffer is taken
+/// `f` on `len` floats of this thread's buffer `key` (contents unspecified). The buffer is taken
 /// out while in use: a pool thread waiting inside a GEMM may run another part of a convolution,
-/// which then gets a fresh buffer instead of a second borrow of this one.
-fn with_work<R>(len: usize, f: impl FnOnce(&mut [f32]) -> R) -> R {
-    let mut buffer = WORK.with(Cell::take);
+/// which then gets a fresh buffer instead of a second borrow of this one. The larger of the two
+/// is kept, so a training loop's buffers are allocated once.
+pub(crate) fn with_buffer<R>(key: &'static LocalKey<Cell<Vec<f32>>>, len: usize, f: impl FnOnce(&mut [f32]) -> R) -> R {
+    let mut buffer = key.with(Cell::take);
     if buffer.len() < len {
         buffer.resize(len, 0.0);
     }
     let result = f(&mut buffer[..len]);
-    WORK.with(|work| {
+    key.with(|work| {
         let other = work.take();
         work.set(if other.len() > buffer.len() { other } else { buffer });
     });

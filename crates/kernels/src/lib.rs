@@ -94,6 +94,7 @@ pub use per_channel::BatchNormShape;
 pub mod conv;
 pub mod conv_reference;
 pub mod max_pool;
+mod winograd;
 pub use conv::{conv2d, conv2d_backward_input, conv2d_backward_weight, Conv2dShape};
 pub use conv_reference::{conv2d_backward_input_reference, conv2d_backward_weight_reference, conv2d_reference};
 pub use max_pool::{max_pool2d, max_pool2d_backward, max_pool2d_backward_reference, max_pool2d_reference, MaxPool2dShape};
