@@ -15,7 +15,7 @@
 use std::ops::Range;
 
 use crate::error::KernelError;
-use crate::per_channel::{for_each_in_channels, map_channels, BatchNormShape, CenteredSums};
+use crate::per_channel::{map_channels, BatchNormShape, CenteredRunSums, CenteredSums};
 use crate::simd::{dispatch, Simd, SimdKernel};
 use crate::threads::{parallel_map, parts, SharedMut};
 
@@ -153,35 +153,19 @@ fn channel_stats(x: &[f32], shape: BatchNormShape, channels: Range<usize>) -> Ve
     if n == 0 {
         return vec![(0.0, 0.0); channels.len()];
     }
-    if shape.inner == 1 {
-        // BatchNorm1d: SIMD across channels (the values of one channel are a column).
-        let shifts: Vec<f32> = channels.clone().map(|c| x[shape.index(0, c, 0)]).collect();
-        let sums = dispatch(CenteredSums {
-            shape,
-            channels,
-            a: x.as_ptr(),
-            ka: shifts.as_ptr(),
-            b: x.as_ptr(),
-            kb: shifts.as_ptr(),
-        });
-        let n = n as f64;
-        return sums
-            .iter()
-            .zip(&shifts)
-            .map(|(&(s1, s2), &shift)| (shift as f64 + s1 / n, ((s2 - s1 * s1 / n) / n).max(0.0)))
-            .collect();
-    }
-    let shifts: Vec<f64> = channels.clone().map(|c| x[shape.index(0, c, 0)] as f64).collect();
-    let mut sums = vec![(0.0f64, 0.0f64); channels.len()];
-    for_each_in_channels(shape, channels, |k, j| {
-        let d = x[j] as f64 - shifts[k];
-        sums[k].0 += d;
-        sums[k].1 += d * d;
-    });
+    // One pass of SIMD sums of x − x₀ and (x − x₀)²: across channels for BatchNorm1d (the
+    // values of one channel are a column), along each contiguous run for BatchNorm2d.
+    let shifts: Vec<f32> = channels.clone().map(|c| x[shape.index(0, c, 0)]).collect();
+    let (a, ka) = (x.as_ptr(), shifts.as_ptr());
+    let sums = if shape.inner == 1 {
+        dispatch(CenteredSums { shape, channels, a, ka, b: a, kb: ka })
+    } else {
+        dispatch(CenteredRunSums { shape, channels, a, ka, b: a, kb: ka })
+    };
     let n = n as f64;
     sums.iter()
         .zip(&shifts)
-        .map(|(&(s1, s2), &shift)| (shift + s1 / n, ((s2 - s1 * s1 / n) / n).max(0.0)))
+        .map(|(&(s1, s2), &shift)| (shift as f64 + s1 / n, ((s2 - s1 * s1 / n) / n).max(0.0)))
         .collect()
 }
 
@@ -329,24 +313,12 @@ impl BackwardPart<'_> {
     unsafe fn run(&self, channels: Range<usize>) {
         // Σ dout and Σ dout·(x − mean) per channel, accumulated in f64.
         let first = channels.start;
+        let zeros = vec![0.0f32; channels.len()];
+        let (a, ka, b, kb) = (self.dout.as_ptr(), zeros.as_ptr(), self.x.as_ptr(), self.mean.as_ptr().add(first));
         let sums = if self.shape.inner == 1 {
-            let zeros = vec![0.0f32; channels.len()];
-            dispatch(CenteredSums {
-                shape: self.shape,
-                channels: channels.clone(),
-                a: self.dout.as_ptr(),
-                ka: zeros.as_ptr(),
-                b: self.x.as_ptr(),
-                kb: self.mean.as_ptr().add(first),
-            })
+            dispatch(CenteredSums { shape: self.shape, channels: channels.clone(), a, ka, b, kb })
         } else {
-            let mut sums = vec![(0.0f64, 0.0f64); channels.len()];
-            for_each_in_channels(self.shape, channels.clone(), |k, j| {
-                let d = self.dout[j] as f64;
-                sums[k].0 += d;
-                sums[k].1 += d * (self.x[j] as f64 - self.mean[first + k] as f64);
-            });
-            sums
+            dispatch(CenteredRunSums { shape: self.shape, channels: channels.clone(), a, ka, b, kb })
         };
         let n = self.shape.per_channel().max(1) as f64;
         // dx = A·dout + K·(x − mean) + B per channel (the formula above, expanded).

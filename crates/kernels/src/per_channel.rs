@@ -45,20 +45,6 @@ impl BatchNormShape {
     }
 }
 
-/// Calls `visit(k, j)` for every element j of the channels in `channels` (k = c − channels.start),
-/// in memory order. For the f64 statistics, where a plain loop is exact and fast enough.
-#[inline]
-pub(crate) fn for_each_in_channels(shape: BatchNormShape, channels: Range<usize>, mut visit: impl FnMut(usize, usize)) {
-    for o in 0..shape.outer {
-        for c in channels.clone() {
-            let base = shape.index(o, c, 0);
-            for j in base..base + shape.inner {
-                visit(c - channels.start, j);
-            }
-        }
-    }
-}
-
 /// out[j] = f(inputs[·][j], coefs[·][c(j)]) for every element j of the channels in `channels`:
 /// `inputs` are tensors of `shape`, `coefs` per-channel arrays indexed from `channels.start`.
 ///
@@ -168,5 +154,55 @@ impl crate::simd::SimdKernel for CenteredSums {
             c += n;
         }
         sums
+    }
+}
+
+/// The sums of [`CenteredSums`] for inner > 1 (BatchNorm2d), where a channel's values are runs of
+/// `inner` contiguous floats: a SIMD vector stays inside one run, its lanes summed in f32 for up
+/// to FLUSH_ROWS vectors and then added in f64. The lanes past a run's end are filled with the
+/// shifts, so they add nothing.
+pub(crate) struct CenteredRunSums {
+    pub shape: BatchNormShape,
+    pub channels: Range<usize>,
+    pub a: *const f32,
+    pub ka: *const f32,
+    pub b: *const f32,
+    pub kb: *const f32,
+}
+
+impl crate::simd::SimdKernel for CenteredRunSums {
+    type Output = Vec<(f64, f64)>;
+
+    #[inline(always)]
+    unsafe fn run<S: Simd>(self) -> Vec<(f64, f64)> {
+        let (first, inner) = (self.channels.start, self.shape.inner);
+        let load_shifted = |src: *const f32, n: usize, fill: f32| if n == S::LANES { S::load(src) } else { S::load_partial(src, n, fill) };
+        self.channels
+            .clone()
+            .map(|c| {
+                let (ka, kb) = (*self.ka.add(c - first), *self.kb.add(c - first));
+                let (ka_v, kb_v) = (S::splat(ka), S::splat(kb));
+                let (mut t1, mut t2) = (0.0f64, 0.0f64);
+                for o in 0..self.shape.outer {
+                    let base = self.shape.index(o, c, 0);
+                    let mut j = 0;
+                    while j < inner {
+                        let end = (j + FLUSH_ROWS * S::LANES).min(inner);
+                        let (mut s1, mut s2) = (S::splat(0.0), S::splat(0.0));
+                        while j < end {
+                            let n = (end - j).min(S::LANES);
+                            let u = S::sub(load_shifted(self.a.add(base + j), n, ka), ka_v);
+                            let v = S::sub(load_shifted(self.b.add(base + j), n, kb), kb_v);
+                            s1 = S::add(s1, u);
+                            s2 = S::mul_add(u, v, s2);
+                            j += n;
+                        }
+                        t1 += S::reduce_sum(s1) as f64;
+                        t2 += S::reduce_sum(s2) as f64;
+                    }
+                }
+                (t1, t2)
+            })
+            .collect()
     }
 }

@@ -11,9 +11,20 @@ use dlp_kernels::{
 };
 
 /// [outer, channels, inner]: vector tails across channels (inner 1) and within them (inner > 1),
-/// one sample, and the MLP's [128, 3072, 1], large enough to be split over threads.
-const SHAPES: &[(usize, usize, usize)] =
-    &[(7, 5, 1), (4, 3, 6), (128, 64, 1), (2, 3, 9), (3, 2, 17), (1, 4, 5), (16, 40, 33), (128, 3072, 1)];
+/// one sample, the MLP's [128, 3072, 1], large enough to be split over threads, and runs longer
+/// than the f32 lanes are kept before they move into f64 (256 floats), as the ConvNet's 32×32.
+const SHAPES: &[(usize, usize, usize)] = &[
+    (7, 5, 1),
+    (4, 3, 6),
+    (128, 64, 1),
+    (2, 3, 9),
+    (3, 2, 17),
+    (1, 4, 5),
+    (16, 40, 33),
+    (128, 3072, 1),
+    (3, 4, 300),
+    (8, 16, 1024),
+];
 
 /// 1 thread, then all of the pool (0): the split over channels must not change a bit.
 const THREADS: [usize; 2] = [1, 0];

@@ -93,6 +93,10 @@ export function runBackward(root: Tensor, gradient?: Tensor, options: BackwardOp
     // Backward passes compute without recording (no higher-order gradients).
     const inputGrads = noGrad(() => node.apply(g, needs));
     if (!options.retainGraph) node.release();
+    // A consumed gradient that no input gradient shares (a pass-through returns g itself or a
+    // view of it) is dead: nothing outside the engine ever saw it. Its memory goes back to the
+    // backend for the next gradient of that size (fresh memory costs page faults natively).
+    if (g !== gradient && !inputGrads.some((gi) => gi?.storage === g.storage)) g.backend.release(g.storage);
     node.inputs.forEach((input, i) => {
       const gi = inputGrads[i];
       if (!needs[i] || gi === undefined) return;

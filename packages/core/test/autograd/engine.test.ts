@@ -105,3 +105,39 @@ describe('recording', () => {
     expect(grad(x)).toEqual([8, 12, 8, 12]);
   });
 });
+
+describe('memory of consumed gradients', () => {
+  /** The js backend, with every release recorded (it frees nothing itself). */
+  function recordingReleases() {
+    const released: unknown[] = [];
+    const backend = Tensor.zeros([1], js).backend;
+    const original = backend.release.bind(backend);
+    backend.release = (storage) => {
+      released.push(storage);
+      original(storage);
+    };
+    return { released, restore: () => { backend.release = original; } };
+  }
+
+  it('gives back the intermediate gradients once consumed, never a leaf gradient or the caller gradient', () => {
+    const { released, restore } = recordingReleases();
+    try {
+      const a = leaf([1, -2, 3]);
+      const b = leaf([0.5, 0.5, 0.5]);
+      // mul → tanh → reshape (a pass-through view) → sum: the gradients between the ops are
+      // the engine's own; reshape's is a view of its input's and must survive until consumed.
+      const y = ops.sum(ops.tanh(ops.mul(a, b)).reshape([3, 1]));
+      const seed = Tensor.from([1], [], js);
+      y.backward(seed);
+      expect(released.length).toBeGreaterThan(0);
+      expect(released).not.toContain(a.grad!.storage);
+      expect(released).not.toContain(b.grad!.storage);
+      expect(released).not.toContain(seed.storage);
+      // The gradients are still right: d/da sum(tanh(a·b)) = b·(1 − tanh²(a·b)).
+      const want = [1, -2, 3].map((v) => 0.5 * (1 - Math.tanh(0.5 * v) ** 2));
+      grad(a).forEach((g, i) => expect(g).toBeCloseTo(want[i]!, 12));
+    } finally {
+      restore();
+    }
+  });
+});
