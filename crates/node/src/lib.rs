@@ -21,6 +21,8 @@ pub mod tensor_ops;
 mod norm_optim;
 // Convolution and max pooling.
 mod conv;
+// The allocator's treatment of freed tensor memory.
+mod memory;
 
 /// A kernel's error as a JS `Error` carrying the kernel's message.
 fn js(error: KernelError) -> Error {

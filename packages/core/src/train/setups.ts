@@ -88,8 +88,10 @@ const CONVNET: SetupPreset = {
   name: 'convnet',
   description: 'pre-activation ResNet-style ConvNet (conv, PreAct blocks, 3x3/2 max-pools, BatchNorm), Adam',
   defaults: { steps: 5000, batchSize: 32, lr: 1e-4, evalFreq: 500 },
-  // 1000 images would make every activation a 262 MB tensor (1000×64×32×32 floats).
-  evalChunk: 100,
+  // 1000 images would make every activation a 262 MB tensor (1000×64×32×32 floats). Measured
+  // (bench/peers/convnet_dlp.mjs, 1000 test images, native, 2 threads): 50 → 4.5 s, 797 MB peak
+  // RSS; 100 → 4.6 s, 907 MB; 250 → 3.9 s, 1146 MB.
+  evalChunk: 250,
   referenceAccuracy: 0.812,
   pytorchAccuracyHere: 0.79,
   architecture: { kind: 'convnet', input: [3, 32, 32], classes: 10, optimizer: 'adam', weight_init: 'pytorch default (uniform ±1/sqrt(fan_in))' },

@@ -1,7 +1,11 @@
-/** The native backend's recycling of released arrays: zeroed on reuse, released storage refused. */
+/**
+ * The native backend's memory: released arrays recycled (zeroed on reuse, released storage
+ * refused), and glibc's malloc told to keep freed memory in the process.
+ */
 
 import { describe, expect, it } from 'vitest';
 import { getBackend, getKernel, Tensor } from '../../src/index.js';
+import type { NativeBackend } from '../../src/backends/native/native-backend.js';
 
 describe('native backend memory reuse', () => {
   const native = getBackend('native');
@@ -21,5 +25,13 @@ describe('native backend memory reuse', () => {
     a.dispose();
     expect(() => a.toArray()).toThrow(/released \(disposed\) tensor was used/);
     expect(() => getKernel('elu', 'native')(native, { x: a.storage, out: out.storage, alpha: 1 })).toThrow(/released \(disposed\) tensor/);
+  });
+
+  // process.report names the C library: glibc's version on a glibc Linux, absent elsewhere.
+  const glibc = (process.report?.getReport() as { header?: { glibcVersionRuntime?: string } } | undefined)?.header?.glibcVersionRuntime;
+
+  it.runIf(process.platform === 'linux' && glibc !== undefined)('keeps freed memory in the process under glibc (mallopt took effect)', () => {
+    expect((native as NativeBackend).retainsFreedMemory).toBe(true);
+    expect((native as NativeBackend).binding.retainFreedMemory()).toBe(true);
   });
 });

@@ -95,6 +95,8 @@ export interface NativeBinding {
   maxPool2dBackward(dout: Float32Array, indices: Int32Array, dx: Float32Array, geometry: MaxPool2dGeometry): void;
   availableThreads(): number;
   simdLevel(): string;
+  /** glibc's malloc keeps freed memory in the process (crates/node/src/memory.rs); false elsewhere. */
+  retainFreedMemory(): boolean;
 }
 
 let binding: NativeBinding | undefined;
