@@ -1,14 +1,19 @@
 //! 2-D convolution on NCHW tensors (PyTorch's Conv2d: cross-correlation, zero padding), as
-//! im2col + GEMM per image:
+//! im2col + GEMM:
 //!
 //! - `conv2d`: out[n] [OC, OH·OW] = weight [OC, C·KH·KW] · col(x[n]) [C·KH·KW, OH·OW] + bias.
 //! - `conv2d_backward_input`: dx[n] = col2im(weightᵀ · dout[n]), col2im summing overlapping taps.
 //! - `conv2d_backward_weight`: dweight = Σ_n dout[n] · col(x[n])ᵀ, dbias = Σ dout over n and positions.
 //!
 //! OH = ⌊(H + 2·padH − KH)/strideH⌋ + 1, the same for OW. A 1×1 convolution with stride 1 and no
-//! padding skips im2col: x[n] viewed as [C, H·W] already is the column matrix. The column matrix
-//! lives in a per-thread work buffer that grows and is kept between calls. Images are split over
-//! the shared pool; each part's GEMMs get the threads left over (all of them for one image).
+//! padding skips im2col: x[n] viewed as [C, H·W] already is the column matrix. Images with few
+//! output positions (deep layers: 16 at 4×4) share one GEMM, their column matrices side by side
+//! (`Conv2dShape::group`), so that no GEMM is thinner than MIN_COLUMNS. Column matrices live in
+//! per-thread work buffers that grow and are kept between calls. Groups of images are split over
+//! the shared pool; each part's GEMMs get the threads left over.
+//!
+//! 3×3 convolutions with stride 1 and padding 1 (the PreAct blocks') go to `winograd.rs` where
+//! it pays (16+ channels, planes of 4×4 or more).
 
 use std::cell::Cell;
 use std::ops::Range;

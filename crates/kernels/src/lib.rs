@@ -10,7 +10,8 @@
 //! elementwise and row-wise ops (`unary`, `binary`, `activation`, `bias`, `softmax`,
 //! `log_softmax`, `loss`, `nll`), reductions and layout (`reduce`, `max_along`, `copy`),
 //! normalisation (`batch_norm`, `layer_norm`), optimiser steps (`optim`, `optim_steps`), and
-//! convolution and pooling (`conv` by im2col + GEMM, `max_pool`).
+//! convolution and pooling (`conv` by im2col + GEMM or, for 3×3/1/1 kernels, Winograd's
+//! F(2×2, 3×3) in `winograd`; `max_pool`).
 
 pub mod activation;
 pub mod alias;

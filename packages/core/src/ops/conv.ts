@@ -1,6 +1,7 @@
 /**
  * conv2d and maxPool2d with autograd, on NCHW tensors (PyTorch's F.conv2d and F.max_pool2d):
- * forward and both backward passes run the backend's kernels (im2col + GEMM natively).
+ * forward and both backward passes run the backend's kernels (natively im2col + GEMM, or Winograd
+ * for 3×3 stride-1 padding-1 kernels).
  */
 
 import { record } from '../autograd/record.js';
