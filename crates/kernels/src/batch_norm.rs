@@ -160,7 +160,7 @@ fn channel_stats(x: &[f32], shape: BatchNormShape, channels: Range<usize>) -> Ve
     let sums = if shape.inner == 1 {
         dispatch(CenteredSums { shape, channels, a, ka, b: a, kb: ka })
     } else {
-        dispatch(CenteredRunSums { shape, channels, a, ka, b: a, kb: ka })
+        dispatch(CenteredRunSums(CenteredSums { shape, channels, a, ka, b: a, kb: ka }))
     };
     let n = n as f64;
     sums.iter()
@@ -318,7 +318,7 @@ impl BackwardPart<'_> {
         let sums = if self.shape.inner == 1 {
             dispatch(CenteredSums { shape: self.shape, channels: channels.clone(), a, ka, b, kb })
         } else {
-            dispatch(CenteredRunSums { shape: self.shape, channels: channels.clone(), a, ka, b, kb })
+            dispatch(CenteredRunSums(CenteredSums { shape: self.shape, channels: channels.clone(), a, ka, b, kb }))
         };
         let n = self.shape.per_channel().max(1) as f64;
         // dx = A·dout + K·(x − mean) + B per channel (the formula above, expanded).

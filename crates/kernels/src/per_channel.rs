@@ -160,39 +160,33 @@ impl crate::simd::SimdKernel for CenteredSums {
 /// The sums of [`CenteredSums`] for inner > 1 (BatchNorm2d), where a channel's values are runs of
 /// `inner` contiguous floats: a SIMD vector stays inside one run, its lanes summed in f32 for up
 /// to FLUSH_ROWS vectors and then added in f64. The lanes past a run's end are filled with the
-/// shifts, so they add nothing.
-pub(crate) struct CenteredRunSums {
-    pub shape: BatchNormShape,
-    pub channels: Range<usize>,
-    pub a: *const f32,
-    pub ka: *const f32,
-    pub b: *const f32,
-    pub kb: *const f32,
-}
+/// shifts, so they add nothing. The same arguments as [`CenteredSums`].
+pub(crate) struct CenteredRunSums(pub CenteredSums);
 
 impl crate::simd::SimdKernel for CenteredRunSums {
     type Output = Vec<(f64, f64)>;
 
     #[inline(always)]
     unsafe fn run<S: Simd>(self) -> Vec<(f64, f64)> {
-        let (first, inner) = (self.channels.start, self.shape.inner);
+        let Self(args) = self;
+        let (first, inner) = (args.channels.start, args.shape.inner);
         let load_shifted = |src: *const f32, n: usize, fill: f32| if n == S::LANES { S::load(src) } else { S::load_partial(src, n, fill) };
-        self.channels
+        args.channels
             .clone()
             .map(|c| {
-                let (ka, kb) = (*self.ka.add(c - first), *self.kb.add(c - first));
+                let (ka, kb) = (*args.ka.add(c - first), *args.kb.add(c - first));
                 let (ka_v, kb_v) = (S::splat(ka), S::splat(kb));
                 let (mut t1, mut t2) = (0.0f64, 0.0f64);
-                for o in 0..self.shape.outer {
-                    let base = self.shape.index(o, c, 0);
+                for o in 0..args.shape.outer {
+                    let base = args.shape.index(o, c, 0);
                     let mut j = 0;
                     while j < inner {
                         let end = (j + FLUSH_ROWS * S::LANES).min(inner);
                         let (mut s1, mut s2) = (S::splat(0.0), S::splat(0.0));
                         while j < end {
                             let n = (end - j).min(S::LANES);
-                            let u = S::sub(load_shifted(self.a.add(base + j), n, ka), ka_v);
-                            let v = S::sub(load_shifted(self.b.add(base + j), n, kb), kb_v);
+                            let u = S::sub(load_shifted(args.a.add(base + j), n, ka), ka_v);
+                            let v = S::sub(load_shifted(args.b.add(base + j), n, kb), kb_v);
                             s1 = S::add(s1, u);
                             s2 = S::mul_add(u, v, s2);
                             j += n;
