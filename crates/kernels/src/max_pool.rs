@@ -64,6 +64,13 @@ impl MaxPool2dShape {
                 self.height, self.width
             )));
         }
+        // The vectorised forward pass carries indices in f32 lanes, exact up to 2²⁴.
+        if self.height * self.width > 1 << 24 {
+            return Err(KernelError::new(format!(
+                "{kernel}: the input plane is {}x{}; planes of more than 2^24 pixels are not supported",
+                self.height, self.width
+            )));
+        }
         for (axis, pad, k) in [("H", self.pad_h, self.kernel_h), ("W", self.pad_w, self.kernel_w)] {
             if 2 * pad > k {
                 return Err(KernelError::new(format!(

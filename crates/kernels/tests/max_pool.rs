@@ -95,6 +95,9 @@ fn bad_arguments_are_refused() {
     assert_eq!(err.message(), "maxPool2d: padH 2 should be at most half of kernelH 2, as in PyTorch");
     let err = max_pool2d(&x, MaxPool2dShape { kernel_w: 9, ..s }, &mut out, &mut at).unwrap_err();
     assert_eq!(err.message(), "maxPool2d: kernelW 9 is larger than the padded width 8 (width 8 + 2·padW 0)");
+    let huge = MaxPool2dShape { batch: 0, height: 4097, width: 4097, ..s };
+    let err = max_pool2d(&[], huge, &mut [], &mut []).unwrap_err();
+    assert_eq!(err.message(), "maxPool2d: the input plane is 4097x4097; planes of more than 2^24 pixels are not supported");
     at[3] = 64;
     let err = max_pool2d_backward(&out, &at, s, &mut vec![0.0; x.len()]).unwrap_err();
     assert_eq!(err.message(), "maxPool2dBackward: indices[3] = 64 is not an index in 0..64");
