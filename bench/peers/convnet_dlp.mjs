@@ -17,6 +17,7 @@
 import path from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { DEFAULT_DATA_DIR, ROOT, absPath, makeFail, parseArgs, posInt, text } from '../lib/options.mjs';
+import { median } from '../lib/report.mjs';
 
 const fail = makeFail('convnet_dlp');
 const count = (v, bad) => {
@@ -60,10 +61,9 @@ for (let s = 0; s < o.warmup + o.steps; s++) {
   if (s >= o.warmup) stepS.push(dt);
   process.stderr.write(`convnet_dlp: step ${s + 1}/${o.warmup + o.steps} ${(dt * 1000).toFixed(0)} ms loss ${loss.toFixed(4)}\n`);
 }
-const sorted = [...stepS].sort((a, b) => a - b);
 const result = {
   event: 'done', impl: 'dlp', backend: backend.describe(), threads: backend.threads, batch: o.batchSize, step_s: stepS,
-  step_s_median: sorted.length % 2 ? sorted[(sorted.length - 1) / 2] : (sorted[sorted.length / 2 - 1] + sorted[sorted.length / 2]) / 2,
+  step_s_median: median(stepS),
 };
 if (o.evalImages > 0) {
   const n = Math.min(o.evalImages, cifar.test.length);

@@ -403,7 +403,7 @@ fn per_group_parts(
 }
 
 /// Part `p` of `0..total` cut into `count` near-equal ranges.
-fn split(total: usize, count: usize, p: usize) -> Range<usize> {
+pub(crate) fn split(total: usize, count: usize, p: usize) -> Range<usize> {
     p * total / count..(p + 1) * total / count
 }
 

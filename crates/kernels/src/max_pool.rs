@@ -112,7 +112,7 @@ pub fn max_pool2d(x: &[f32], s: MaxPool2dShape, out: &mut [f32], indices: &mut [
     let rows: Vec<Range<usize>> = (0..oh).map(|y| s.window(y, 0).0).collect();
     let per_plane = oh * ow;
     let count = parts(planes * per_plane, 0, MIN_PART_OUTPUTS).min(planes.max(1));
-    let (out, indices) = (SharedMut(out.as_mut_ptr()), SharedI32(indices.as_mut_ptr()));
+    let (out, indices) = (SharedMut(out.as_mut_ptr()), SharedMut(indices.as_mut_ptr()));
     parallel_map(count, |part| {
         let range = part * planes / count..(part + 1) * planes / count;
         let len = range.len() * per_plane;
@@ -228,20 +228,6 @@ impl SimdKernel for PoolPlanes<'_> {
         }
     }
 }
-
-/// The indices buffer of `max_pool2d`, written by its parts from several threads.
-#[derive(Clone, Copy)]
-struct SharedI32(*mut i32);
-
-impl SharedI32 {
-    fn ptr(self) -> *mut i32 {
-        self.0
-    }
-}
-
-// SAFETY: the parts of `max_pool2d` write disjoint planes.
-unsafe impl Send for SharedI32 {}
-unsafe impl Sync for SharedI32 {}
 
 /// The max (in f64) and its index, window by window: the oracle for `max_pool2d`.
 pub fn max_pool2d_reference(x: &[f32], s: MaxPool2dShape) -> Result<(Vec<f64>, Vec<i32>), KernelError> {

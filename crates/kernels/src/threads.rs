@@ -51,17 +51,24 @@ pub(crate) fn parallel_map<T: Send>(parts: usize, f: impl Fn(usize) -> T + Sync)
 }
 
 /// A buffer that the parts of one kernel write disjoint ranges of, from several threads.
-#[derive(Clone, Copy)]
-pub(crate) struct SharedMut(pub(crate) *mut f32);
+pub(crate) struct SharedMut<T = f32>(pub(crate) *mut T);
 
-impl SharedMut {
+// Not derived: a derive would demand T: Copy, and the pointer is Copy for any T.
+impl<T> Clone for SharedMut<T> {
+    fn clone(&self) -> Self {
+        *self
+    }
+}
+impl<T> Copy for SharedMut<T> {}
+
+impl<T> SharedMut<T> {
     /// The pointer. A method, not `.0`, inside closures: a closure naming `x.0` captures only the
     /// raw-pointer field, which is not `Sync`.
-    pub(crate) fn ptr(self) -> *mut f32 {
+    pub(crate) fn ptr(self) -> *mut T {
         self.0
     }
 }
 
 // SAFETY: the kernels that share one hand each part a disjoint range of it.
-unsafe impl Send for SharedMut {}
-unsafe impl Sync for SharedMut {}
+unsafe impl<T> Send for SharedMut<T> {}
+unsafe impl<T> Sync for SharedMut<T> {}

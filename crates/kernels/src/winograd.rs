@@ -19,7 +19,7 @@
 
 use std::cell::Cell;
 
-use crate::conv::{with_buffer, Conv2dShape};
+use crate::conv::{split, with_buffer, Conv2dShape};
 use crate::error::KernelError;
 use crate::gemm::{sgemm, GemmSpec};
 use crate::threads::{parallel_map, parts, SharedMut};
@@ -190,7 +190,7 @@ fn per_position(
     let count = parts(XI, threads, 1);
     let out = SharedMut(out.as_mut_ptr());
     parallel_map(count, |p| {
-        (p * XI / count..(p + 1) * XI / count).try_for_each(|xi| {
+        split(XI, count, p).try_for_each(|xi| {
             // SAFETY: block ξ is written by the part that owns ξ alone.
             f(xi, unsafe { std::slice::from_raw_parts_mut(out.ptr().add(xi * block), block) })
         })
@@ -202,7 +202,7 @@ fn per_position(
 /// `f(channel)` for every channel, split over the pool.
 fn per_channel(channels: usize, threads: usize, f: impl Fn(usize) + Sync) {
     let count = parts(channels, threads, 1);
-    parallel_map(count, |p| (p * channels / count..(p + 1) * channels / count).for_each(&f));
+    parallel_map(count, |p| split(channels, count, p).for_each(&f));
 }
 
 /// U[ξ][o][i] = (G g Gᵀ)[ξ] with g the kernel weight[o][i], or, `adjoint`, g = weight[i][o]
