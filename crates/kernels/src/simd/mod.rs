@@ -12,7 +12,7 @@ pub(crate) mod stream;
 
 #[cfg(target_arch = "x86_64")]
 mod avx2;
-mod scalar;
+pub(crate) mod scalar;
 #[cfg(all(target_arch = "wasm32", target_feature = "simd128"))]
 mod simd128;
 

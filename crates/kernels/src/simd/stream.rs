@@ -50,6 +50,34 @@ pub(crate) unsafe fn map2<S: Simd>(
     }
 }
 
+/// dst_o[i] = f(src_0[i], …, src_{I−1}[i])_o for i < len: I rows in, O rows out, one vector of
+/// each at a time (the Winograd transforms, which mix a tile's rows with small constant matrices).
+/// The rows may lie anywhere, but no output row may overlap an input row.
+#[inline(always)]
+pub(crate) unsafe fn map_rows<S: Simd, const I: usize, const O: usize>(
+    src: [*const f32; I],
+    dst: [*mut f32; O],
+    len: usize,
+    f: impl Fn([S::V; I]) -> [S::V; O],
+) {
+    let full = len - len % S::LANES;
+    let mut i = 0;
+    while i < full {
+        let out = f(std::array::from_fn(|r| S::load(src[r].add(i))));
+        for (row, v) in dst.iter().zip(out) {
+            S::store(row.add(i), v);
+        }
+        i += S::LANES;
+    }
+    if i < len {
+        let n = len - i;
+        let out = f(std::array::from_fn(|r| S::load_partial(src[r].add(i), n, 0.0)));
+        for (row, v) in dst.iter().zip(out) {
+            S::store_partial(row.add(i), n, v);
+        }
+    }
+}
+
 /// Folds `f(acc, a[i..i+LANES])` over the buffer from `init`, the padded tail filled with `fill`.
 #[inline(always)]
 pub(crate) unsafe fn fold1<S: Simd>(
