@@ -12,7 +12,7 @@
 //! per-thread work buffers that grow and are kept between calls. Groups of images are split over
 //! the shared pool; each part's GEMMs get the threads left over.
 //!
-//! 3×3 convolutions with stride 1 and padding 1 (the PreAct blocks') go to `winograd.rs` where
+//! 3×3 convolutions with stride 1 and padding 1 (the PreAct blocks') go to `winograd/` where
 //! it pays (16+ channels, planes of 4×4 or more).
 
 use std::cell::Cell;

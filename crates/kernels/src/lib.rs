@@ -11,7 +11,7 @@
 //! `log_softmax`, `loss`, `nll`), reductions and layout (`reduce`, `max_along`, `copy`),
 //! normalisation (`batch_norm`, `layer_norm`), optimiser steps (`optim`, `optim_steps`), and
 //! convolution and pooling (`conv` by im2col + GEMM or, for 3×3/1/1 kernels, Winograd's
-//! F(2×2, 3×3) in `winograd`; `max_pool`).
+//! F(4×4, 3×3) and F(2×2, 3×3) in `winograd`; `max_pool`).
 
 pub mod activation;
 pub mod alias;

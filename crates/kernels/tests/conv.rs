@@ -3,7 +3,7 @@
 //! kernels, batches of 1 to 5, odd channel counts, one and several threads, and both ways of
 //! forming GEMMs (one image each when it has at least 256 output positions, else several
 //! images side by side, the last group smaller), and the Winograd path of 3×3/1/1 convolutions
-//! with 16+ channels; then the argument errors.
+//! with 16+ channels (both tilings); then the argument errors.
 
 mod common;
 
@@ -34,13 +34,19 @@ const CASES: &[Case] = &[
     // 100 positions: images three to a GEMM, the last GEMM with two (3×3 and pointwise).
     (5, 3, 10, 10, 4, (3, 3), (1, 1), (1, 1)),
     (5, 3, 10, 10, 4, (1, 1), (1, 1), (0, 0)),
-    // 3×3, stride 1, padding 1 with 16+ channels on planes of 4×4 and more: Winograd F(2×2, 3×3),
-    // on even and odd planes (tiles past the edge).
-    (2, 16, 8, 8, 16, (3, 3), (1, 1), (1, 1)),
+    // 3×3, stride 1, padding 1 with 16+ channels on planes of 4×4 and more: Winograd. F(2×2, 3×3)
+    // below 8×8, on even and odd planes (tiles past the edge)...
     (3, 17, 7, 5, 19, (3, 3), (1, 1), (1, 1)),
     (4, 32, 4, 4, 16, (3, 3), (1, 1), (1, 1)),
     (2, 16, 5, 4, 24, (3, 3), (1, 1), (1, 1)),
+    // ... and F(4×4, 3×3) from 8×8 on: whole tiles, and planes that end one to three pixels
+    // into a tile (9, 10, 11), with more than one block of 64 tiles per chunk (13×13: 16 tiles
+    // an image, 80 for the batch).
+    (2, 16, 8, 8, 16, (3, 3), (1, 1), (1, 1)),
     (3, 16, 12, 12, 16, (3, 3), (1, 1), (1, 1)),
+    (2, 16, 9, 11, 20, (3, 3), (1, 1), (1, 1)),
+    (1, 18, 10, 8, 16, (3, 3), (1, 1), (1, 1)),
+    (5, 16, 13, 13, 17, (3, 3), (1, 1), (1, 1)),
 ];
 
 fn shape(&(batch, in_channels, height, width, out_channels, (kh, kw), (sh, sw), (ph, pw)): &Case) -> Conv2dShape {
