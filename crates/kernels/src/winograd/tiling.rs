@@ -114,6 +114,12 @@ impl Tiling for F2 {
     }
 }
 
+/// The entries of F(4×4)'s G, as vectors: 1/4, −1/6, 1/24, 1/12, 1/6.
+#[inline(always)]
+unsafe fn g_entries<S: Simd>() -> [S::V; 5] {
+    [S::splat(0.25), S::splat(-1.0 / 6.0), S::splat(1.0 / 24.0), S::splat(1.0 / 12.0), S::splat(1.0 / 6.0)]
+}
+
 impl Tiling for F4 {
     const M: usize = 4;
     const ALPHA: usize = 6;
@@ -188,8 +194,7 @@ impl Tiling for F4 {
     /// G = [1/4 0 0; −1/6 −1/6 −1/6; −1/6 1/6 −1/6; 1/24 1/12 1/6; 1/24 −1/12 1/6; 0 0 1].
     #[inline(always)]
     unsafe fn kernel<S: Simd>(src: &[*const f32], dst: &[*mut f32], len: usize) {
-        let (quarter, minus_sixth) = (S::splat(0.25), S::splat(-1.0 / 6.0));
-        let (twenty_fourth, twelfth, sixth) = (S::splat(1.0 / 24.0), S::splat(1.0 / 12.0), S::splat(1.0 / 6.0));
+        let [quarter, minus_sixth, twenty_fourth, twelfth, sixth] = g_entries::<S>();
         map_rows::<S, 3, 6>(
             fixed(src),
             fixed(dst),
@@ -214,8 +219,7 @@ impl Tiling for F4 {
     /// Gᵀ = [1/4 −1/6 −1/6 1/24 1/24 0; 0 −1/6 1/6 1/12 −1/12 0; 0 −1/6 −1/6 1/6 1/6 1].
     #[inline(always)]
     unsafe fn kernel_grad<S: Simd>(src: &[*const f32], dst: &[*mut f32], len: usize) {
-        let (quarter, minus_sixth) = (S::splat(0.25), S::splat(-1.0 / 6.0));
-        let (twenty_fourth, twelfth, sixth) = (S::splat(1.0 / 24.0), S::splat(1.0 / 12.0), S::splat(1.0 / 6.0));
+        let [quarter, minus_sixth, twenty_fourth, twelfth, sixth] = g_entries::<S>();
         map_rows::<S, 6, 3>(
             fixed(src),
             fixed(dst),
