@@ -243,8 +243,10 @@ mod tests {
     use super::*;
     use crate::simd::scalar::Scalar;
 
+    type Matrix = Vec<Vec<f64>>;
+
     /// The matrices the formulas above write out, as 1-D maps: (Bᵀ, Aᵀ, G) of each tiling.
-    fn matrices<T: Tiling>() -> (Vec<Vec<f64>>, Vec<Vec<f64>>, Vec<Vec<f64>>) {
+    fn matrices<T: Tiling>() -> (Matrix, Matrix, Matrix) {
         let f = |rows: &[&[f64]]| rows.iter().map(|r| r.to_vec()).collect::<Vec<_>>();
         if T::M == 2 {
             (
@@ -276,7 +278,7 @@ mod tests {
     }
 
     /// Applies a map to unit vectors, one per lane: column j of the matrix it implements.
-    fn implemented(inputs: usize, outputs: usize, map: unsafe fn(&[*const f32], &[*mut f32], usize)) -> Vec<Vec<f64>> {
+    fn implemented(inputs: usize, outputs: usize, map: unsafe fn(&[*const f32], &[*mut f32], usize)) -> Matrix {
         // Row r of `src` is the indicator of lane r: lane j then carries unit vector e_j.
         let src: Vec<Vec<f32>> = (0..inputs).map(|r| (0..inputs).map(|j| if j == r { 1.0 } else { 0.0 }).collect()).collect();
         let mut dst = vec![vec![f32::NAN; inputs]; outputs];
@@ -287,7 +289,7 @@ mod tests {
         dst.iter().map(|row| row.iter().map(|&v| v as f64).collect()).collect()
     }
 
-    fn transpose(m: &[Vec<f64>]) -> Vec<Vec<f64>> {
+    fn transpose(m: &[Vec<f64>]) -> Matrix {
         (0..m[0].len()).map(|j| m.iter().map(|row| row[j]).collect()).collect()
     }
 
