@@ -22,6 +22,12 @@ export interface Backend {
   supportsDType(dtype: DType): boolean;
   /** Zero-filled storage of `length` elements. */
   allocate(length: number, dtype: DType): Storage;
+  /**
+   * Storage of `length` elements whose contents are unspecified, for the output of a kernel that
+   * writes every element (what the kernels' docs call "overwritten"): it skips the zero fill,
+   * which costs a pass over the memory. Backends without a cheaper way return `allocate`'s.
+   */
+  allocateForOverwrite(length: number, dtype: DType): Storage;
   /** Storage holding a copy of `data`. */
   upload(data: TypedArray): Storage;
   /**

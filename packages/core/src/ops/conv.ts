@@ -11,7 +11,7 @@ import { getKernel } from '../kernels/registry.js';
 import { formatShape } from '../shape.js';
 import type { Tensor } from '../tensor.js';
 import { checkSameBackendAndDType } from './operands.js';
-import { zerosLike } from './raw.js';
+import { outputLike } from './raw.js';
 
 /** A size given as one number (both dimensions) or as [height, width]. */
 export type Pair = number | readonly [number, number];
@@ -55,20 +55,20 @@ export function conv2d(x: Tensor, weight: Tensor, bias?: Tensor, options: Conv2d
   const input = x.contiguous();
   const w = weight.contiguous();
   const { backend } = x;
-  const out = zerosLike(x, [batch, outChannels, outSize(height, kernelH, strideH, padH), outSize(width, kernelW, strideW, padW)]);
+  const out = outputLike(x, [batch, outChannels, outSize(height, kernelH, strideH, padH), outSize(width, kernelW, strideW, padW)]);
   getKernel('conv2d', backend.name)(backend, { ...geometry, x: input.storage, weight: w.storage, ...(bias ? { bias: bias.contiguous().storage } : {}), out: out.storage });
   return record(out, op, bias ? [x, weight, bias] : [x, weight], (g, [needX, needW, needB]) => {
     const dout = g.contiguous();
     let dx: Tensor | undefined;
     if (needX) {
-      dx = zerosLike(input);
+      dx = outputLike(input);
       getKernel('conv2dBackwardInput', backend.name)(backend, { ...geometry, dout: dout.storage, weight: w.storage, dx: dx.storage });
     }
     let dweight: Tensor | undefined;
     let dbias: Tensor | undefined;
     if (needW || needB) {
-      const dw = zerosLike(w);
-      dbias = needB ? zerosLike(w, [outChannels]) : undefined;
+      const dw = outputLike(w);
+      dbias = needB ? outputLike(w, [outChannels]) : undefined;
       getKernel('conv2dBackwardWeight', backend.name)(backend, {
         ...geometry, x: input.storage, dout: dout.storage, dweight: dw.storage, ...(dbias ? { dbias: dbias.storage } : {}),
       });
@@ -94,11 +94,11 @@ export function maxPool2d(x: Tensor, kernelSize: Pair, options: MaxPool2dOptions
   const geometry: MaxPool2dGeometry = { batch, channels, height, width, kernelH, kernelW, strideH, strideW, padH, padW };
   const input = x.contiguous();
   const { backend } = x;
-  const out = zerosLike(x, [batch, channels, outSize(height, kernelH, strideH, padH), outSize(width, kernelW, strideW, padW)]);
+  const out = outputLike(x, [batch, channels, outSize(height, kernelH, strideH, padH), outSize(width, kernelW, strideW, padW)]);
   const indices = new Int32Array(out.size);
   getKernel('maxPool2d', backend.name)(backend, { ...geometry, x: input.storage, out: out.storage, indices });
   return record(out, op, [x], (g) => {
-    const dx = zerosLike(input);
+    const dx = outputLike(input);
     getKernel('maxPool2dBackward', backend.name)(backend, { ...geometry, dout: g.contiguous().storage, indices, dx: dx.storage });
     return [dx];
   });

@@ -11,14 +11,14 @@ import type { BinaryOp, UnaryOp } from '../kernels/tensor-op-args.js';
 import { Tensor } from '../tensor.js';
 import { broadcastShapes, broadcastStrides } from './broadcast.js';
 import { asTensor, checkSameBackendAndDType } from './operands.js';
-import { zerosLike } from './raw.js';
+import { outputLike } from './raw.js';
 import { sumTo } from './sum-to.js';
 
 /** out = a op b without recording (broadcast; views read through their strides). */
 export function binaryRaw(op: BinaryOp, a: Tensor, b: Tensor): Tensor {
   checkSameBackendAndDType(op, [a, b]);
   const shape = broadcastShapes(op, a.shape, b.shape);
-  const out = zerosLike(a, shape);
+  const out = outputLike(a, shape);
   getKernel('binary', a.backend.name)(a.backend, {
     op,
     shape,
@@ -68,7 +68,7 @@ export const div = (a: Tensor | number, b: Tensor | number): Tensor => binary('d
 /** op(x) without recording, into a new row-major tensor. */
 export function unaryRaw(op: UnaryOp, x: Tensor): Tensor {
   const input = x.isContiguous() ? x : x.contiguous();
-  const out = zerosLike(input);
+  const out = outputLike(input);
   getKernel('unary', x.backend.name)(x.backend, { op, x: input.storage, out: out.storage });
   return out;
 }
@@ -78,7 +78,7 @@ function unary(op: UnaryOp, x: Tensor): Tensor {
   const out = unaryRaw(op, input);
   return record(out, op, [input], (g) => {
     const dout = g.isContiguous() ? g : g.contiguous();
-    const dx = zerosLike(input);
+    const dx = outputLike(input);
     getKernel('unaryBackward', x.backend.name)(x.backend, { op, x: input.storage, y: out.storage, dout: dout.storage, dx: dx.storage });
     return [dx];
   });
@@ -95,11 +95,11 @@ export const sigmoid = (x: Tensor): Tensor => unary('sigmoid', x);
 /** ELU: x > 0 ? x : alpha·(eˣ − 1). */
 export function elu(x: Tensor, alpha = 1): Tensor {
   const input = x.contiguous();
-  const out = zerosLike(input);
+  const out = outputLike(input);
   getKernel('elu', x.backend.name)(x.backend, { x: input.storage, out: out.storage, alpha });
   return record(out, 'elu', [input], (g) => {
     const dout = g.contiguous();
-    const dx = zerosLike(input);
+    const dx = outputLike(input);
     getKernel('eluBackward', x.backend.name)(x.backend, { x: input.storage, dout: dout.storage, dx: dx.storage, alpha });
     return [dx];
   });

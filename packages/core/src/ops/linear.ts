@@ -10,7 +10,7 @@ import { getKernel } from '../kernels/registry.js';
 import { formatShape } from '../shape.js';
 import type { Tensor } from '../tensor.js';
 import { checkSameBackendAndDType } from './operands.js';
-import { zerosLike } from './raw.js';
+import { outputLike } from './raw.js';
 
 export function linear(x: Tensor, weight: Tensor, bias?: Tensor): Tensor {
   checkSameBackendAndDType('linear', bias ? [x, weight, bias] : [x, weight]);
@@ -27,7 +27,7 @@ export function linear(x: Tensor, weight: Tensor, bias?: Tensor): Tensor {
   const rows = x.shape[0]!;
   const { backend } = x;
   const gemm = getKernel('gemm', backend.name);
-  const out = zerosLike(x, [rows, outFeatures]);
+  const out = outputLike(x, [rows, outFeatures]);
   gemm(backend, { transA: false, transB: true, m: rows, n: outFeatures, k: inFeatures, alpha: 1, beta: 0, a: input.storage, b: w.storage, c: out.storage });
   if (bias) {
     getKernel('biasAdd', backend.name)(backend, { x: out.storage, bias: bias.contiguous().storage, out: out.storage, rows, cols: outFeatures });
@@ -39,15 +39,15 @@ export function linear(x: Tensor, weight: Tensor, bias?: Tensor): Tensor {
     let dw: Tensor | undefined;
     let db: Tensor | undefined;
     if (needX) {
-      dx = zerosLike(x);
+      dx = outputLike(x);
       gemm(backend, { transA: false, transB: false, m: rows, n: inFeatures, k: outFeatures, alpha: 1, beta: 0, a: dout.storage, b: w.storage, c: dx.storage });
     }
     if (needW) {
-      dw = zerosLike(weight);
+      dw = outputLike(weight);
       gemm(backend, { transA: true, transB: false, m: outFeatures, n: inFeatures, k: rows, alpha: 1, beta: 0, a: dout.storage, b: input.storage, c: dw.storage });
     }
     if (needB) {
-      db = zerosLike(weight, [outFeatures]);
+      db = outputLike(weight, [outFeatures]);
       getKernel('columnSum', backend.name)(backend, { x: dout.storage, out: db.storage, rows, cols: outFeatures, beta: 0 });
     }
     return [dx, dw, db];

@@ -9,6 +9,7 @@ import { ShapeError } from '../errors.js';
 import { formatShape } from '../shape.js';
 import { Tensor } from '../tensor.js';
 import { checkSameBackendAndDType } from './operands.js';
+import { outputLike } from './raw.js';
 
 /** How a 2-D tensor's storage reads as a row-major matrix: as is, or transposed. */
 function asGemmOperand(x: Tensor): { tensor: Tensor; transposed: boolean } {
@@ -39,7 +40,7 @@ export function matmul(a: Tensor, b: Tensor): Tensor {
   checkSameBackendAndDType('matmul', [a, b]);
   const opA = asGemmOperand(a);
   const opB = asGemmOperand(b);
-  const out = Tensor.zeros([m, n], { backend: a.backend, dtype: a.dtype });
+  const out = outputLike(a, [m, n]);
   getKernel('gemm', a.backend.name)(a.backend, {
     transA: opA.transposed,
     transB: opB.transposed,

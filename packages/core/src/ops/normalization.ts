@@ -11,7 +11,7 @@ import { formatShape, sizeOf } from '../shape.js';
 import type { Tensor } from '../tensor.js';
 import { binaryRaw, unaryRaw } from './elementwise.js';
 import { checkSameBackendAndDType } from './operands.js';
-import { fullLike, zerosLike } from './raw.js';
+import { fullLike, outputLike } from './raw.js';
 import { reduceSumRaw } from './sum-to.js';
 
 export interface BatchNormOptions {
@@ -41,9 +41,9 @@ function checkChannelVector(op: string, name: string, t: Tensor | undefined, cha
  */
 function affineBackwardOutputs(input: Tensor, weight: Tensor | undefined, bias: Tensor | undefined, needs: readonly boolean[]) {
   const inputs = present([input, weight, bias]);
-  const dx = needs[0] ? zerosLike(input) : undefined;
-  const dgamma = weight && needs[inputs.indexOf(weight)] ? zerosLike(weight) : undefined;
-  const dbeta = bias && needs[inputs.indexOf(bias)] ? zerosLike(bias) : undefined;
+  const dx = needs[0] ? outputLike(input) : undefined;
+  const dgamma = weight && needs[inputs.indexOf(weight)] ? outputLike(weight) : undefined;
+  const dbeta = bias && needs[inputs.indexOf(bias)] ? outputLike(bias) : undefined;
   const args = {
     ...(weight ? { gamma: weight.storage } : {}),
     ...(dx ? { dx: dx.storage } : {}),
@@ -70,7 +70,7 @@ export function batchNorm(x: Tensor, options: BatchNormOptions): Tensor {
   }
   checkSameBackendAndDType(op, present([x, runningMean, runningVar, weight, bias]));
   const input = x.contiguous();
-  const out = zerosLike(input);
+  const out = outputLike(input);
   const { backend } = x;
   const affine = { ...(weight ? { gamma: weight.storage } : {}), ...(bias ? { beta: bias.storage } : {}) };
   const inputs = present([x, weight, bias]);
@@ -98,8 +98,8 @@ export function batchNorm(x: Tensor, options: BatchNormOptions): Tensor {
     });
   }
 
-  const mean = zerosLike(x, [channels]);
-  const invStd = zerosLike(x, [channels]);
+  const mean = outputLike(x, [channels]);
+  const invStd = outputLike(x, [channels]);
   getKernel('batchNormTrain', backend.name)(backend, {
     x: input.storage, outer, channels, inner, ...affine, eps, out: out.storage, mean: mean.storage, invStd: invStd.storage,
     ...(runningMean ? { runningMean: runningMean.storage } : {}),
@@ -136,9 +136,9 @@ export function layerNorm(x: Tensor, features: number, options: LayerNormOptions
   checkSameBackendAndDType(op, present([x, weight, bias]));
   const rows = x.size / features;
   const input = x.contiguous();
-  const out = zerosLike(input);
-  const mean = zerosLike(x, [rows]);
-  const invStd = zerosLike(x, [rows]);
+  const out = outputLike(input);
+  const mean = outputLike(x, [rows]);
+  const invStd = outputLike(x, [rows]);
   const { backend } = x;
   getKernel('layerNorm', backend.name)(backend, {
     x: input.storage, rows, cols: features,

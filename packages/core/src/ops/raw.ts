@@ -4,12 +4,21 @@
  */
 
 import { getKernel } from '../kernels/registry.js';
-import type { Shape } from '../shape.js';
+import { sizeOf, type Shape } from '../shape.js';
 import { Tensor } from '../tensor.js';
 
 /** A zero-filled tensor on `like`'s backend and dtype (its shape unless one is given). */
 export function zerosLike(like: Tensor, shape: Shape = like.shape): Tensor {
   return Tensor.zeros(shape, { backend: like.backend, dtype: like.dtype });
+}
+
+/**
+ * A tensor on `like`'s backend and dtype (its shape unless one is given) whose contents are
+ * unspecified: only for the output of the kernel call that comes next and writes every element
+ * (see Backend.allocateForOverwrite).
+ */
+export function outputLike(like: Tensor, shape: Shape = like.shape): Tensor {
+  return new Tensor(like.backend.allocateForOverwrite(sizeOf(shape), like.dtype), shape, like.backend);
 }
 
 /** A tensor of `like`'s shape (or `shape`), backend and dtype, every element `value`. */
@@ -21,7 +30,7 @@ export function fullLike(like: Tensor, value: number, shape: Shape = like.shape)
 
 /** A row-major copy with storage of its own (views are read through their strides). */
 export function cloneTensor(x: Tensor): Tensor {
-  const out = zerosLike(x);
+  const out = outputLike(x);
   getKernel('copy', x.backend.name)(x.backend, {
     shape: x.shape,
     x: x.storage,

@@ -1,6 +1,7 @@
 /**
  * The native backend's memory: released arrays recycled (zeroed on reuse, released storage
- * refused), and glibc's malloc told to keep freed memory in the process.
+ * refused; not cleared for outputs a kernel overwrites), and glibc's malloc told to keep freed
+ * memory in the process.
  */
 
 import { describe, expect, it } from 'vitest';
@@ -17,6 +18,29 @@ describe('native backend memory reuse', () => {
     const b = Tensor.zeros([20_000], { backend: native });
     expect(native.view(b.storage)).toBe(array);
     expect(native.view(b.storage).every((v) => v === 0)).toBe(true);
+  });
+
+  it('hands a released array to an output allocation as it is, or NaN-filled when poisoning', () => {
+    const backend = native as NativeBackend;
+    const a = Tensor.from(new Float32Array(20_000).fill(7), [20_000], { backend: native });
+    const array = native.view(a.storage);
+    a.dispose();
+    const b = backend.allocateForOverwrite(20_000, 'float32');
+    expect(native.view(b)).toBe(array);
+    expect(native.view(b).every((v) => v === 7)).toBe(true);
+    backend.release(b);
+    backend.poisonUninitialized = true;
+    try {
+      const c = backend.allocateForOverwrite(20_000, 'float32');
+      expect(native.view(c)).toBe(array);
+      expect(native.view(c).every(Number.isNaN)).toBe(true);
+      const fresh = backend.allocateForOverwrite(30_000, 'float32');
+      expect(native.view(fresh).length).toBe(30_000);
+      expect(native.view(fresh).every(Number.isNaN)).toBe(true);
+    } finally {
+      backend.poisonUninitialized = false;
+    }
+    expect(() => backend.allocateForOverwrite(4, 'float64')).toThrow(/supports float32 only/);
   });
 
   it('refuses a released tensor in views and kernels, naming the problem', () => {

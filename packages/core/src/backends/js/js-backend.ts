@@ -34,6 +34,11 @@ export class JsBackend implements Backend {
     return wrap(allocateTypedArray(dtype, length));
   }
 
+  /** Zero-filled, as `allocate`: plain arrays come zeroed anyway. */
+  allocateForOverwrite(length: number, dtype: DType): JsStorage {
+    return this.allocate(length, dtype);
+  }
+
   upload(data: TypedArray): JsStorage {
     return wrap(data.slice());
   }

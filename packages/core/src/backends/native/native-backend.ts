@@ -87,10 +87,27 @@ export class NativeBackend implements Backend {
     return dtype === 'float32';
   }
 
+  /**
+   * Whether `allocateForOverwrite` fills its arrays with NaN (like PyTorch's
+   * `fill_uninitialized_memory`): a debugging aid that makes a kernel which leaves part of an
+   * output unwritten show up as NaNs. Off by default; the tests turn it on.
+   */
+  poisonUninitialized = false;
+
   allocate(length: number, dtype: DType): NativeStorage {
     this.#checkDType(dtype);
     const recycled = this.#pool.take(length);
     return wrap(recycled ? recycled.fill(0) : new Float32Array(length));
+  }
+
+  /**
+   * A recycled array as it is, or fresh memory that is not zero-filled: a ConvNet step allocates
+   * some 300 MiB of outputs, and clearing them cost more time than the max-pools.
+   */
+  allocateForOverwrite(length: number, dtype: DType): NativeStorage {
+    this.#checkDType(dtype);
+    const array = this.#pool.take(length) ?? uninitializedFloat32(length);
+    return wrap(this.poisonUninitialized ? array.fill(Number.NaN) : array);
   }
 
   upload(data: TypedArray): NativeStorage {
@@ -118,6 +135,18 @@ export class NativeBackend implements Backend {
       throw new DTypeError(`the native backend supports float32 only (got ${dtype}); float64 runs on the js backend`);
     }
   }
+}
+
+/**
+ * A Float32Array over memory that is not zero-filled: Node's Buffer.allocUnsafeSlow (malloc, where
+ * `new Float32Array` callocs, which clears memory the process had freed). Small arrays, and
+ * runtimes without Node's Buffer, get an ordinary zeroed array.
+ */
+function uninitializedFloat32(length: number): Float32Array {
+  const NodeBuffer = (globalThis as { Buffer?: { allocUnsafeSlow(size: number): Uint8Array } }).Buffer;
+  if (!NodeBuffer || length < ArrayPool.MIN_LENGTH) return new Float32Array(length);
+  const bytes = NodeBuffer.allocUnsafeSlow(length * Float32Array.BYTES_PER_ELEMENT);
+  return new Float32Array(bytes.buffer, bytes.byteOffset, length);
 }
 
 function wrap(array: Float32Array): NativeStorage {

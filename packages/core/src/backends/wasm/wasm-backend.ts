@@ -51,6 +51,11 @@ export class WasmBackend implements Backend {
     return storage;
   }
 
+  /** Zero-filled, as `allocate`: wasm memory is handed out zeroed by the allocator. */
+  allocateForOverwrite(length: number, dtype: DType): WasmStorage {
+    return this.allocate(length, dtype);
+  }
+
   upload(data: TypedArray): WasmStorage {
     const storage = this.allocate(data.length, data instanceof Float64Array ? 'float64' : 'float32');
     this.view(storage).set(data);
