@@ -128,14 +128,9 @@ pub(crate) fn backward_weight(x: &[f32], dout: &[f32], dweight: &mut [f32], s: &
     }
 }
 
-/// Positions of a transformed tile.
-fn positions<T: Tiling>() -> usize {
-    T::ALPHA * T::ALPHA
-}
-
 fn forward_with<T: Tiling>(x: &[f32], weight: &[f32], bias: Option<&[f32]>, out: &mut [f32], s: &Conv2dShape, threads: usize) -> Result<(), KernelError> {
     let (c, oc) = (s.in_channels, s.out_channels);
-    with_buffer(&KERNELS, positions::<T>() * oc * c, |u| {
+    with_buffer(&KERNELS, T::POSITIONS * oc * c, |u| {
         transform_kernels::<T>(weight, oc, c, false, u, threads);
         convolve::<T>(x, u, bias, out, s.batch, (c, oc), Grid::new::<T>(s.height, s.width), threads)
     })
@@ -143,14 +138,14 @@ fn forward_with<T: Tiling>(x: &[f32], weight: &[f32], bias: Option<&[f32]>, out:
 
 fn backward_input_with<T: Tiling>(dout: &[f32], weight: &[f32], dx: &mut [f32], s: &Conv2dShape, threads: usize) -> Result<(), KernelError> {
     let (c, oc) = (s.in_channels, s.out_channels);
-    with_buffer(&KERNELS, positions::<T>() * oc * c, |u| {
+    with_buffer(&KERNELS, T::POSITIONS * oc * c, |u| {
         transform_kernels::<T>(weight, oc, c, true, u, threads);
         convolve::<T>(dout, u, None, dx, s.batch, (oc, c), Grid::new::<T>(s.height, s.width), threads)
     })
 }
 
 fn backward_weight_with<T: Tiling>(x: &[f32], dout: &[f32], dweight: &mut [f32], s: &Conv2dShape, threads: usize) -> Result<(), KernelError> {
-    let (c, oc, xi) = (s.in_channels, s.out_channels, positions::<T>());
+    let (c, oc, xi) = (s.in_channels, s.out_channels, T::POSITIONS);
     let grid = Grid::new::<T>(s.height, s.width);
     with_buffer(&KERNELS, xi * oc * c, |du| {
         let chunk = chunk_images::<T>(s.batch, grid.per_image(), c.max(oc));
@@ -183,7 +178,7 @@ fn backward_weight_with<T: Tiling>(x: &[f32], dout: &[f32], dweight: &mut [f32],
 
 /// Images per chunk: as many as keep each transformed operand under MAX_CHUNK_FLOATS.
 fn chunk_images<T: Tiling>(batch: usize, tiles: usize, channels: usize) -> usize {
-    (max_chunk_floats() / (positions::<T>() * channels * tiles).max(1)).clamp(1, batch.max(1))
+    (max_chunk_floats() / (T::POSITIONS * channels * tiles).max(1)).clamp(1, batch.max(1))
 }
 
 /// out[n] = Σ over the `channels.0` input channels of each image's planes convolved with the
@@ -199,7 +194,7 @@ fn convolve<T: Tiling>(
     grid: Grid,
     threads: usize,
 ) -> Result<(), KernelError> {
-    let xi = positions::<T>();
+    let xi = T::POSITIONS;
     let chunk = chunk_images::<T>(batch, grid.per_image(), c.max(oc));
     let target = SharedMut(out.as_mut_ptr());
     for first in (0..batch).step_by(chunk) {
@@ -231,7 +226,7 @@ fn per_position<T: Tiling>(
     block: usize,
     f: impl Fn(usize, &mut [f32]) -> Result<(), KernelError> + Sync,
 ) -> Result<(), KernelError> {
-    let xi = positions::<T>();
+    let xi = T::POSITIONS;
     let count = parts(xi, threads, 1);
     let out = SharedMut(out.as_mut_ptr());
     parallel_map(count, |p| {

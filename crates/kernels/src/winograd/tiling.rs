@@ -19,8 +19,10 @@ use crate::simd::Simd;
 pub(crate) trait Tiling {
     /// Outputs per tile side.
     const M: usize;
-    /// Inputs per tile side, M + 2: a tile has ALPHA² positions (one GEMM each).
+    /// Inputs per tile side, M + 2.
     const ALPHA: usize;
+    /// Positions of a transformed tile, ALPHA² (one GEMM each).
+    const POSITIONS: usize = Self::ALPHA * Self::ALPHA;
     /// Bᵀ: ALPHA rows of a patch → ALPHA transformed rows.
     unsafe fn input<S: Simd>(src: &[*const f32], dst: &[*mut f32], len: usize);
     /// Aᵀ: ALPHA rows of a transformed tile → M rows of outputs.

@@ -137,13 +137,15 @@ export class NativeBackend implements Backend {
   }
 }
 
+/** Node's Buffer, looked up once (absent outside Node). */
+const NodeBuffer = (globalThis as { Buffer?: { allocUnsafeSlow(size: number): Uint8Array } }).Buffer;
+
 /**
  * A Float32Array over memory that is not zero-filled: Node's Buffer.allocUnsafeSlow (malloc, where
  * `new Float32Array` callocs, which clears memory the process had freed). Small arrays, and
  * runtimes without Node's Buffer, get an ordinary zeroed array.
  */
 function uninitializedFloat32(length: number): Float32Array {
-  const NodeBuffer = (globalThis as { Buffer?: { allocUnsafeSlow(size: number): Uint8Array } }).Buffer;
   if (!NodeBuffer || length < ArrayPool.MIN_LENGTH) return new Float32Array(length);
   const bytes = NodeBuffer.allocUnsafeSlow(length * Float32Array.BYTES_PER_ELEMENT);
   return new Float32Array(bytes.buffer, bytes.byteOffset, length);
