@@ -1,4 +1,4 @@
-//! The obviously-correct direct convolution loops in f64, the oracles for `conv.rs`: every
+//! The obviously-correct direct convolution loops in f64, the oracles for `conv/mod.rs`: every
 //! (image, output channel, position, input channel, tap) visited once, padding taps skipped.
 
 use crate::check;

@@ -15,7 +15,7 @@
 use std::ops::Range;
 
 use crate::error::KernelError;
-use crate::per_channel::{map_channels, BatchNormShape, CenteredRunSums, CenteredSums};
+use crate::norm::per_channel::{map_channels, BatchNormShape, CenteredRunSums, CenteredSums};
 use crate::simd::{dispatch, Simd, SimdKernel};
 use crate::threads::{parallel_map, parts, SharedMut};
 

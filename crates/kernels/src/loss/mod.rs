@@ -1,3 +1,6 @@
+//! A classifier's outputs and losses: the cross-entropy losses (this file), `softmax`,
+//! `log_softmax` and the negative log-likelihood (`nll`).
+//!
 //! Classification losses over a row-major rows×cols matrix (one row per sample), mean over rows:
 //!
 //! - `cross_entropy`: loss = −(1/rows)·Σ t·ln p over probabilities p and (one-hot or soft)
@@ -11,11 +14,15 @@
 //! takes ln of an f32 sum, so each row carries ~1e-7 absolute error; the relative error of a
 //! loss below ~1e-3 (a nearly perfect classifier) is larger than that of the gradient.
 
+pub mod log_softmax;
+pub mod nll;
+pub mod softmax;
+
 use crate::check;
 use crate::error::KernelError;
 use crate::simd::stream::map2;
 use crate::simd::{dispatch, Simd, SimdKernel};
-use crate::softmax::{exp_shifted, row_max, scale};
+use softmax::{exp_shifted, row_max, scale};
 
 /// −(1/rows)·Σ t·ln p, skipping t = 0.
 ///
@@ -150,7 +157,7 @@ pub fn softmax_cross_entropy_reference(
 ) -> Result<SoftmaxCrossEntropyReference, KernelError> {
     check::matrix("softmaxCrossEntropy", "logits", rows, cols, logits.len())?;
     check::labels("softmaxCrossEntropy", labels, rows, cols)?;
-    let probs = crate::softmax::softmax_reference(logits, rows, cols)?;
+    let probs = softmax::softmax_reference(logits, rows, cols)?;
     let mut dlogits: Vec<f64> = probs.iter().map(|p| p / rows as f64).collect();
     let mut total = 0.0;
     for (r, &label) in labels.iter().enumerate() {

@@ -5,7 +5,7 @@
 //! - `softmax_backward`: dx[r] = s[r] ∘ (dout[r] − Σ_c dout[r][c]·s[r][c]).
 //!
 //! The row passes (`row_max`, `exp_shifted`, `scale`) are shared with the fused softmax +
-//! cross-entropy in `loss.rs`.
+//! cross-entropy in `loss/mod.rs`.
 
 use crate::check;
 use crate::error::KernelError;

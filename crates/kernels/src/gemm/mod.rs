@@ -1,3 +1,6 @@
+//! Matrix multiplication: `sgemm` and its dispatch (this file), dlp's own micro-kernels for
+//! x86_64 AVX2+FMA (`avx2/`) and wasm simd128 (`simd128/`), and the f64 reference.
+//!
 //! Single-precision GEMM: C = alpha·op(A)·op(B) + beta·C, all operands row-major.
 //!
 //! Shapes: op(A) is m×k (A stored m×k, or k×m when `trans_a`), op(B) is k×n (B stored k×n,
@@ -5,10 +8,17 @@
 //! copied: backprop's Aᵀ·B and A·Bᵀ cost the same as A·B.
 //!
 //! Three paths, chosen per call: dlp's own BLIS-style kernels where they measured faster —
-//! `gemm_simd128/` (a 5×8 micro-kernel) in wasm builds with simd128, `gemm_avx2/` on x86_64
+//! `simd128/` (a 5×8 micro-kernel) in wasm builds with simd128, `avx2/` on x86_64
 //! CPUs with AVX2+FMA and no AVX-512 — and everywhere else the `gemm` crate (the one candle and
 //! burn use; AVX-512 / NEON / scalar dispatch), which matched or beat `matrixmultiply` on this
 //! project's shapes. `benches/gemm.rs` measures the paths side by side.
+
+// dlp's own GEMM for x86_64 CPUs with AVX2+FMA; `sgemm` sends it the shapes where it wins.
+#[cfg(target_arch = "x86_64")]
+pub mod avx2;
+// The wasm simd128 GEMM; compiled for host tests too, where its kernel is a scalar model.
+#[cfg(any(test, all(target_arch = "wasm32", target_feature = "simd128")))]
+mod simd128;
 
 use crate::check;
 use crate::error::KernelError;
@@ -79,19 +89,19 @@ pub fn sgemm(spec: &GemmSpec, a: &[f32], b: &[f32], c: &mut [f32], threads: usiz
     if settled_without_kernel(spec, a, b, c)? {
         return Ok(());
     }
-    // A simd128 wasm build runs its own kernel (gemm_simd128/, single thread like all of wasm):
+    // A simd128 wasm build runs its own kernel (simd128/, single thread like all of wasm):
     // faster than the gemm crate's under V8. The run-time switch still selects the crate's
     // scalar path when turned off.
     #[cfg(all(target_arch = "wasm32", target_feature = "simd128"))]
     if wasm_simd128_enabled() {
-        crate::gemm_simd128::sgemm(spec, a, b, c);
+        simd128::sgemm(spec, a, b, c);
         return Ok(());
     }
-    // x86_64 CPUs with AVX2+FMA but no AVX-512 run dlp's own kernel (gemm_avx2/) on the shapes
+    // x86_64 CPUs with AVX2+FMA but no AVX-512 run dlp's own kernel (avx2/) on the shapes
     // where it measured faster than the gemm crate's (all but the thinnest).
     #[cfg(target_arch = "x86_64")]
-    if crate::gemm_avx2::is_preferred(spec) {
-        return crate::gemm_avx2::sgemm(spec, a, b, c, threads);
+    if avx2::is_preferred(spec) {
+        return avx2::sgemm(spec, a, b, c, threads);
     }
     sgemm_gemm_crate(spec, a, b, c, threads)
 }

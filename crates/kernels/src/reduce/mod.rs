@@ -1,3 +1,6 @@
+//! Reductions: `reduce_sum` over any axes (this file), and `max_along` one axis with the
+//! indices of the maxima.
+//!
 //! `reduce_sum`: out = beta·out + Σ of x (row-major, `shape`) over the axes marked true; out
 //! is row-major over the other axes (1 element when all are summed). beta = 0 ignores out's
 //! old contents, NaN included.
@@ -9,7 +12,9 @@
 //! - [summed R, kept C] or [kept K, summed R, kept C]: `column_sum` on each [R, C] block;
 //! - anything else (≥ 4 runs ending kept, or nothing summed): a plain loop into f64 totals.
 
-use crate::bias::column_sum;
+pub mod max_along;
+
+use crate::elementwise::bias::column_sum;
 use crate::error::KernelError;
 use crate::layout::{self, collapse, for_each_row};
 use crate::simd::stream::fold1;

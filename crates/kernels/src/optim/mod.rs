@@ -1,6 +1,11 @@
+//! Optimiser updates of a parameter from its gradient: plain `sgd_update` (this file), and
+//! PyTorch's SGD and Adam steps with their state (`optim_steps`).
+//!
 //! Optimizer steps, elementwise over a parameter and its gradient (any length):
 //!
 //! - `sgd_update`: param ← param − lr·grad (fused multiply-add where the CPU has FMA).
+
+pub mod optim_steps;
 
 use crate::check;
 use crate::error::KernelError;

@@ -8,10 +8,10 @@
 
 use crate::check;
 use crate::error::KernelError;
+use crate::loss::softmax::{exp_shifted, row_max};
 use crate::simd::math::exp;
 use crate::simd::stream::{fold1, map1, map2};
 use crate::simd::{dispatch, Simd, SimdKernel};
-use crate::softmax::{exp_shifted, row_max};
 
 /// out = log-softmax of each row of x.
 ///

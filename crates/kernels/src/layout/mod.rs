@@ -1,3 +1,6 @@
+//! Strided layouts: the shape and stride checks and row walking that the strided kernels share
+//! (this file), and `copy` (`copy_strided`, which makes a view contiguous).
+//!
 //! Shapes and strides of the broadcasting kernels (`binary`, `copy_strided`, `reduce_sum`):
 //! their checks, worded as packages/core/src/kernels/lengths.ts words them, and the two steps
 //! every strided loop takes: `collapse` merges neighbouring axes that are contiguous in every
@@ -6,6 +9,8 @@
 //! element by element instead (`offsets`), so they share none of that with what they check.
 //!
 //! Strides are in elements; 0 broadcasts an axis. There is no offset: views start at element 0.
+
+pub mod copy;
 
 use crate::error::KernelError;
 

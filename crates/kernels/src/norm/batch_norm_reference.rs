@@ -1,9 +1,9 @@
 //! The f64 oracles of `batch_norm.rs`: the formulas written out channel by channel, two passes
 //! for the variance, every value in f64. The tests compare the kernels with these.
 
-use crate::batch_norm::{BatchNormBackward, BatchNormInference, BatchNormTrain};
 use crate::error::KernelError;
-use crate::per_channel::BatchNormShape;
+use crate::norm::batch_norm::{BatchNormBackward, BatchNormInference, BatchNormTrain};
+use crate::norm::per_channel::BatchNormShape;
 
 /// What [`batch_norm_train`](crate::batch_norm_train) writes, in f64 (running statistics only
 /// when given).

@@ -1,3 +1,7 @@
+//! Convolution and pooling on NCHW image batches: `conv2d` and its backward (this file, and
+//! `winograd/`), their f64 oracles (`conv_reference`), and `max_pool`, which checks its window as
+//! a convolution does.
+//!
 //! 2-D convolution on NCHW tensors (PyTorch's Conv2d: cross-correlation, zero padding), as
 //! im2col + GEMM:
 //!
@@ -15,6 +19,10 @@
 //! 3×3 convolutions with stride 1 and padding 1 (the PreAct blocks') go to `winograd/` where
 //! it pays (16+ channels, planes of 4×4 or more).
 
+pub mod conv_reference;
+pub mod max_pool;
+mod winograd;
+
 use std::cell::Cell;
 use std::ops::Range;
 use std::thread::LocalKey;
@@ -23,7 +31,6 @@ use crate::check;
 use crate::error::KernelError;
 use crate::gemm::{sgemm, GemmSpec};
 use crate::threads::{parallel_map, parts, SharedMut};
-use crate::winograd;
 
 const K: &str = "conv2d";
 const KI: &str = "conv2dBackwardInput";

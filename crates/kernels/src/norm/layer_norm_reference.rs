@@ -2,7 +2,7 @@
 //! variance, every value in f64. The tests compare the kernels with these.
 
 use crate::error::KernelError;
-use crate::layer_norm::{LayerNorm, LayerNormBackward};
+use crate::norm::layer_norm::{LayerNorm, LayerNormBackward};
 
 /// What [`layer_norm`](crate::layer_norm) writes, in f64.
 #[derive(Debug, Clone)]
