@@ -24,6 +24,7 @@ import { fileURLToPath, pathToFileURL } from 'node:url';
 const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '..');
 const CRATE_DIR = join(ROOT, 'crates', 'wasm');
 const KERNELS_DIR = join(ROOT, 'crates', 'kernels');
+const CONTRACT_DIR = join(ROOT, 'crates', 'contract');
 const OUT_ROOT = join(ROOT, 'packages', 'core', 'wasm');
 const TARGET = 'wasm32-unknown-unknown';
 const CRATE_FILE = 'dlp_wasm'; // the cdylib's file name (crate dlp-wasm)
@@ -162,8 +163,10 @@ function sourceFiles() {
     join(CRATE_DIR, 'Cargo.toml'),
     join(CRATE_DIR, 'Cargo.lock'),
     join(KERNELS_DIR, 'Cargo.toml'),
+    join(CONTRACT_DIR, 'Cargo.toml'),
     ...listFiles(join(CRATE_DIR, 'src')),
     ...listFiles(join(KERNELS_DIR, 'src')),
+    ...listFiles(join(CONTRACT_DIR, 'src')),
   ].filter((f) => existsSync(f));
 }
 
@@ -201,11 +204,16 @@ function smokeTest(outDir, expectSimd) {
     const glue = await import(${JSON.stringify(glueUrl)});
     glue.initSync({ module: readFileSync(${JSON.stringify(wasmPath)}) });
     if (glue.simd128() !== ${expectSimd}) throw new Error('simd128() is ' + glue.simd128() + ', expected ${expectSimd}');
-    const p = glue.alloc_f32(4);
-    let message = null;
-    try { glue.sgemm(false, false, 2, 2, 1, 1, p, p + 8, 0, p); } catch (e) { message = e instanceof Error ? e.message : String(e); }
-    if (!message || !message.includes('overlaps')) throw new Error('no kernel error message, got ' + message);
-    glue.free_f32(p, 4);
+    const p = glue.allocF32(4);
+    const [a, b] = [{ ptr: p, length: 2 }, { ptr: p + 8, length: 2 }];
+    let error = null;
+    try {
+      glue.gemm({ transA: false, transB: false, m: 2, n: 2, k: 1, alpha: 1, a, b, beta: 0, c: { ptr: p, length: 4 }, threads: 1 });
+    } catch (e) { error = e; }
+    if (!(error instanceof Error) || !error.message.includes('overlaps') || error.code !== 'ArgumentError') {
+      throw new Error('no coded kernel error, got ' + String(error));
+    }
+    glue.freeF32(p, 4);
   `;
   const r = spawnSync(process.execPath, ['--input-type=module', '-e', script], { encoding: 'utf8' });
   if (r.status === 0) return null;

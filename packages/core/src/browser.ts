@@ -1,8 +1,11 @@
 /**
- * @dlp/core for browser pages (`@dlp/core/browser`): everything but the Node-only parts
- * (the native addon's loader is still present but reports itself unavailable; the CIFAR-10
- * file reader is left out). Load the wasm backend with `await loadBackend('wasm', { wasmUrl })`.
+ * @dlp/core for browser pages (`@dlp/core/browser`): everything but the Node-only parts (no
+ * native addon, no file reading: test/browser-bundle.test.ts holds it to that). Load the wasm
+ * backend with `await loadBackend('wasm', { wasmUrl })`.
  */
+
+import './backends/wasm/register-browser.js';
+import './backends/js/register.js';
 
 export { Tensor, type TensorOptions } from './tensor.js';
 export * from './ops/index.js';
@@ -13,7 +16,7 @@ export * as optim from './optim/index.js';
 export type { DType, TypedArray } from './dtype.js';
 export { type Shape, formatShape, sizeOf } from './shape.js';
 export type { Backend, BackendName, Storage } from './backends/backend.js';
-export { getBackend, loadBackend, setDefaultBackend, type LoadBackendOptions } from './backends/select.js';
+export { getBackend, loadBackend, setDefaultBackend, type LoadBackendOptions } from './backends/registry.js';
 export { getKernel } from './kernels/registry.js';
 export { gemmReference } from './backends/js/gemm.js';
 export { wasmSimdSupported } from './backends/wasm/load.js';

@@ -9,6 +9,11 @@
  * matmul(a, b).toArray(); // Float32Array [4, 5, 10, 11]
  */
 
+// The backends this entry offers register themselves (the browser entry has wasm and js only).
+import './backends/native/register.js';
+import './backends/wasm/register-node.js';
+import './backends/js/register.js';
+
 export { Tensor, type TensorOptions } from './tensor.js';
 export * from './ops/index.js';
 export * as ops from './ops/index.js';
@@ -27,8 +32,10 @@ export {
   defaultBackend,
   setDefaultBackend,
   parseBackendName,
+  registerBackend,
+  type BackendFactory,
   type LoadBackendOptions,
-} from './backends/select.js';
+} from './backends/registry.js';
 export { getKernel, hasKernel, registerKernel, KernelNotFoundError } from './kernels/registry.js';
 export type { GemmArgs, KernelName, KernelSignatures } from './kernels/registry.js';
 export { gemmReference } from './backends/js/gemm.js';

@@ -9,7 +9,7 @@ import type { GradNode } from './autograd/node.js';
 import { record } from './autograd/record.js';
 import type { Backend, Storage } from './backends/backend.js';
 import { getKernel } from './kernels/registry.js';
-import { defaultBackend, getBackend } from './backends/select.js';
+import { defaultBackend, getBackend } from './backends/registry.js';
 import type { DType, TypedArray } from './dtype.js';
 import { allocateTypedArray, dtypeOf } from './dtype.js';
 import { ArgumentError, DTypeError, ShapeError } from './errors.js';

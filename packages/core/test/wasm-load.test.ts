@@ -1,4 +1,4 @@
-// The wasm binding (crates/wasm) as loaded by src/backends/wasm/load.ts, both builds. These tests
+// The wasm binding (crates/wasm) as loaded by src/backends/wasm/load{,-node}.ts, both builds. These tests
 // need packages/core/wasm/{simd,scalar}/ (`pnpm --filter @dlp/core build:wasm`) and fail, not
 // skip, without them.
 import { afterEach, describe, expect, it } from 'vitest';
@@ -10,7 +10,7 @@ import {
   wasmSimdSupported,
   type WasmKernels,
   type WasmVariant,
-} from '../src/backends/wasm/load.js';
+} from '../src/backends/wasm/load-node.js';
 import { gemmReference } from '../src/backends/js/gemm.js';
 import { Rng } from '../src/random.js';
 import { randomArray as seededArray, type GemmShape } from './backends/helpers.js';
@@ -51,6 +51,18 @@ function download(w: WasmKernels, ptr: number, length: number): Float32Array {
   return new Float32Array(w.memory().buffer, ptr, length).slice();
 }
 
+/** The generated gemm on buffers at byte pointers, with the lengths the shapes give. */
+function gemm(w: WasmKernels, c: Case, a: number, b: number, out: number, lengths?: { a: number; b: number; c: number }): void {
+  const n = lengths ?? { a: c.m * c.k, b: c.k * c.n, c: c.m * c.n };
+  w.glue.gemm({
+    ...c,
+    a: { ptr: a, length: n.a },
+    b: { ptr: b, length: n.b },
+    c: { ptr: out, length: n.c },
+    threads: 1,
+  });
+}
+
 /** Runs one case through the kernel and returns its error against the naive loop. */
 function runCase(w: WasmKernels, c: Case, seed: number): number {
   const a = randomArray(c.m * c.k, seed);
@@ -60,7 +72,7 @@ function runCase(w: WasmKernels, c: Case, seed: number): number {
   const bPtr = upload(w, b);
   const cPtr = upload(w, c0);
   try {
-    w.sgemm(c.transA, c.transB, c.m, c.n, c.k, c.alpha, aPtr, bPtr, c.beta, cPtr);
+    gemm(w, c, aPtr, bPtr, cPtr);
     return relativeError(download(w, cPtr, c.m * c.n), naiveSgemm(c, a, b, c0));
   } finally {
     w.freeF32(aPtr, a.length);
@@ -136,7 +148,7 @@ describe('wasm kernels loader', () => {
   });
 });
 
-describe.each(variants)('wasm sgemm (%s build)', (variant) => {
+describe.each(variants)('wasm gemm (%s build)', (variant) => {
   const w = (): WasmKernels => loadWasmKernelsSync({ variant });
 
   it.each(CASES.map((c, i) => [i, c] as const))(
@@ -161,44 +173,50 @@ describe.each(variants)('wasm sgemm (%s build)', (variant) => {
     const a = w().allocF32(0);
     const b = w().allocF32(12);
     const c = w().allocF32(0);
-    expect(() => w().sgemm(false, false, 0, 4, 3, 1, a, b, 0, c)).not.toThrow();
+    expect(() => gemm(w(), { transA: false, transB: false, m: 0, n: 4, k: 3, alpha: 1, beta: 0 }, a, b, c)).not.toThrow();
     w().freeF32(a, 0);
     w().freeF32(b, 12);
     w().freeF32(c, 0);
   });
 
-  it('throws an Error with a message for bad pointers, sizes and overlap', () => {
+  it('throws a coded Error with a message for bad pointers, sizes and overlap', () => {
     const k = w();
     const a = k.allocF32(6); // 2x3
     const b = k.allocF32(12); // 3x4
     const c = k.allocF32(8); // 2x4
+    const shape: Case = { transA: false, transB: false, m: 2, n: 4, k: 3, alpha: 1, beta: 0 };
+    const codeOf = (call: () => void): unknown => {
+      try {
+        call();
+      } catch (err) {
+        expect(err).toBeInstanceOf(Error);
+        return (err as { code?: unknown }).code;
+      }
+      return undefined;
+    };
     try {
       const end = k.memory().buffer.byteLength;
       // A buffer running past the end of wasm memory.
-      expect(() => k.sgemm(false, false, 2, 4, 3, 1, end - 8, b, 0, c)).toThrow(
-        /sgemm: A at byte \d+ with 6 floats is not a 4-aligned buffer inside wasm memory/,
-      );
+      expect(() => gemm(k, shape, end - 8, b, c)).toThrow(/gemm: a at byte \d+ with 6 floats is not a 4-aligned buffer inside wasm memory/);
       // Misaligned and null pointers.
-      expect(() => k.sgemm(false, false, 2, 4, 3, 1, a, b + 2, 0, c)).toThrow(/sgemm: B at byte \d+ .*4-aligned/);
-      expect(() => k.sgemm(false, false, 2, 4, 3, 1, a, b, 0, 0)).toThrow(/sgemm: C at byte 0/);
-      // Sizes whose element count overflows wasm32.
-      expect(() => k.sgemm(false, false, 65536, 65536, 1, 1, a, b, 0, c)).toThrow(/sgemm: C of 65536x65536 elements overflows/);
-      // C overlapping A or B (partly or exactly).
-      expect(() => k.sgemm(false, false, 2, 4, 3, 1, a, b, 0, a)).toThrow(/sgemm: C .* overlaps A/);
-      expect(() => k.sgemm(false, false, 2, 4, 3, 1, a, b, 0, b + 16)).toThrow(/sgemm: C .* overlaps B/);
+      expect(() => gemm(k, shape, a, b + 2, c)).toThrow(/gemm: b at byte \d+ .*4-aligned/);
+      expect(() => gemm(k, shape, a, b, 0)).toThrow(/gemm: c at byte 0/);
+      // Sizes the buffers do not hold: a ShapeError by code.
+      const big = { ...shape, m: 65536, n: 65536, k: 1 };
+      expect(() => gemm(k, big, a, b, c, { a: 6, b: 12, c: 8 })).toThrow(/gemm: A should hold 65536x1 = 65536 elements but holds 6/);
+      expect(codeOf(() => gemm(k, big, a, b, c, { a: 6, b: 12, c: 8 }))).toBe('ShapeError');
+      // C overlapping A or B (partly or exactly): an ArgumentError by code.
+      expect(() => gemm(k, shape, a, b, a, { a: 6, b: 12, c: 6 })).toThrow(/gemm: C .* overlaps A/);
+      expect(() => gemm(k, shape, a, b, b + 16)).toThrow(/gemm: C .* overlaps B/);
+      expect(codeOf(() => gemm(k, shape, a, b, b + 16))).toBe('ArgumentError');
       // A and B may share memory (both are only read).
-      expect(() => k.sgemm(false, true, 2, 2, 3, 1, a, a, 0, c)).not.toThrow();
-      // Sizes the wrapper rejects before wasm-bindgen would wrap them modulo 2^32.
-      expect(() => k.sgemm(false, false, -1, 4, 3, 1, a, b, 0, c)).toThrow(ArgumentError);
-      expect(() => k.sgemm(false, false, 2.5, 4, 3, 1, a, b, 0, c)).toThrow(/sgemm: m must be an integer/);
+      expect(() => gemm(k, { ...shape, transB: true, n: 2 }, a, a, c, { a: 6, b: 6, c: 4 })).not.toThrow();
+      // Sizes that are not non-negative integers are refused in the module, not wrapped modulo 2^32.
+      expect(() => gemm(k, { ...shape, m: -1 }, a, b, c)).toThrow(/gemm: m = -1 is not a non-negative integer/);
+      expect(() => gemm(k, { ...shape, m: 2.5 }, a, b, c)).toThrow(/gemm: m = 2.5 is not a non-negative integer/);
       expect(() => k.allocF32(Number.NaN)).toThrow(ArgumentError);
-      expect(() => k.freeF32(2, 1)).toThrow(/free_f32: 2 is not a pointer from alloc_f32/);
-      // The errors are JS Errors, and the instance still works afterwards.
-      try {
-        k.sgemm(false, false, 2, 4, 3, 1, a, b, 0, a);
-      } catch (err) {
-        expect(err).toBeInstanceOf(Error);
-      }
+      expect(() => k.freeF32(2, 1)).toThrow(/freeF32: 2 is not a pointer from allocF32/);
+      // The instance still works afterwards.
       expect(runCase(k, CASES[1]!, 9)).toBeLessThan(1e-5);
     } finally {
       k.freeF32(a, 6);
@@ -225,12 +243,12 @@ describe.each(variants)('wasm sgemm (%s build)', (variant) => {
       expect(k.memory().buffer.byteLength).toBeGreaterThan(bytesBefore);
       expect(before.byteLength).toBe(0); // the old view's buffer is detached
       // Old pointers stay valid; the data they hold survived the growth.
-      k.sgemm(shape.transA, shape.transB, shape.m, shape.n, shape.k, shape.alpha, aPtr, bPtr, shape.beta, cPtr);
+      gemm(k, shape, aPtr, bPtr, cPtr);
       expect(relativeError(download(k, cPtr, shape.m * shape.n), naiveSgemm(shape, a, b, c0))).toBeLessThan(1e-5);
       // The new, large buffer is usable as an operand too (last rows of it as C).
       const tail = big + (bigLength - shape.m * shape.n) * 4;
       new Float32Array(k.memory().buffer, tail, shape.m * shape.n).set(c0);
-      k.sgemm(shape.transA, shape.transB, shape.m, shape.n, shape.k, shape.alpha, aPtr, bPtr, shape.beta, tail);
+      gemm(k, shape, aPtr, bPtr, tail);
       expect(relativeError(download(k, tail, shape.m * shape.n), naiveSgemm(shape, a, b, c0))).toBeLessThan(1e-5);
       expect(runCase(k, CASES[5]!, 44)).toBeLessThan(1e-5);
     } finally {

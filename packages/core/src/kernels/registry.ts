@@ -196,6 +196,17 @@ export interface KernelSignatures {
 
 export type KernelName = keyof KernelSignatures;
 
+/** Every kernel name (the record makes the compiler insist that none is missing). */
+export const KERNEL_NAMES = Object.keys({
+  gemm: true, biasAdd: true, columnSum: true, elu: true, eluBackward: true, softmax: true, softmaxBackward: true,
+  crossEntropy: true, crossEntropyBackward: true, softmaxCrossEntropy: true, sgdUpdate: true, gatherCenter: true,
+  unary: true, unaryBackward: true, binary: true, copy: true, reduceSum: true, maxAlong: true, maxAlongBackward: true,
+  logSoftmax: true, logSoftmaxBackward: true, nllLoss: true, nllLossBackward: true, axpy: true,
+  batchNormTrain: true, batchNormInference: true, batchNormBackward: true, layerNorm: true, layerNormBackward: true,
+  conv2d: true, conv2dBackwardInput: true, conv2dBackwardWeight: true, maxPool2d: true, maxPool2dBackward: true,
+  sgdStep: true, adamStep: true,
+} satisfies Record<KernelName, true>) as KernelName[];
+
 /** A kernel asked of a backend that does not have it. */
 export class KernelNotFoundError extends DlpError {
   override readonly name = 'KernelNotFoundError';

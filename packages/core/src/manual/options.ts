@@ -1,7 +1,7 @@
 /** Options shared by the manual (hand-written backward) modules. */
 
 import type { Backend } from '../backends/backend.js';
-import { defaultBackend, getBackend } from '../backends/select.js';
+import { defaultBackend, getBackend } from '../backends/registry.js';
 import type { DType } from '../dtype.js';
 import { ShapeError } from '../errors.js';
 import { formatShape } from '../shape.js';

@@ -5,7 +5,7 @@
  * measured), then model.safetensors and the loss/accuracy plots.
  */
 
-import { getBackend } from '../backends/select.js';
+import { getBackend } from '../backends/registry.js';
 import type { Backend } from '../backends/backend.js';
 import { openCifar10 } from '../data/resolve.js';
 import type { DownloadProgress } from '../data/resolve.js';

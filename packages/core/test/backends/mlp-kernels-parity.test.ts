@@ -8,7 +8,7 @@
 
 import { describe, expect, it } from 'vitest';
 import { getBackend, getKernel, gradcheck, Rng, type Backend, type Storage } from '../../src/index.js';
-import { loadWasmKernelsSync } from '../../src/backends/wasm/load.js';
+import { loadWasmKernelsSync } from '../../src/backends/wasm/load-node.js';
 import { WasmBackend, type WasmStorage } from '../../src/backends/wasm/wasm-backend.js';
 import type { NativeBackend } from '../../src/backends/native/native-backend.js';
 import { maxRelativeError, randomArray } from './helpers.js';
@@ -414,22 +414,23 @@ describe('partly overlapping buffers are refused by every binding', () => {
   it('native: Float32Arrays viewing one buffer at different offsets', () => {
     const binding = (getBackend('native') as NativeBackend).binding;
     const memory = new Float32Array(16);
-    expect(() => binding.elu(memory.subarray(0, 8), memory.subarray(1, 9), 1)).toThrow(
+    expect(() => binding.elu({ x: memory.subarray(0, 8), out: memory.subarray(1, 9), alpha: 1 })).toThrow(
       /^elu: out \(bytes \d+\.\.\d+\) partly overlaps x; it must be the same buffer \(in place\) or a separate one$/,
     );
     const [x, out] = [memory.subarray(0, 8), memory.subarray(8, 16)];
-    expect(() => binding.biasAdd(x, memory.subarray(6, 8), out, 4, 2)).not.toThrow(); // inputs may share memory
-    expect(() => binding.biasAdd(x, memory.subarray(8, 10), out, 4, 2)).toThrow(/biasAdd: out .*overlaps bias/);
+    expect(() => binding.biasAdd({ x, bias: memory.subarray(6, 8), out, rows: 4, cols: 2 })).not.toThrow(); // inputs may share memory
+    expect(() => binding.biasAdd({ x, bias: memory.subarray(8, 10), out, rows: 4, cols: 2 })).toThrow(/biasAdd: out .*overlaps bias/);
   });
 
   it('wasm: pointers into one allocation', () => {
     const kernels = (getBackend('wasm') as WasmBackend).kernels;
     const ptr = kernels.allocF32(16);
     try {
-      expect(() => kernels.eluBackward({ ptr, length: 8 }, { ptr: ptr + 32, length: 8 }, { ptr: ptr + 36, length: 8 }, 1)).toThrow(
+      const [x, dout] = [{ ptr, length: 8 }, { ptr: ptr + 32, length: 8 }];
+      expect(() => kernels.glue.eluBackward({ x, dout, dx: { ptr: ptr + 36, length: 8 }, alpha: 1 })).toThrow(
         /eluBackward: dx \(bytes \d+\.\.\d+\) partly overlaps dout/,
       );
-      expect(() => kernels.eluBackward({ ptr, length: 8 }, { ptr: ptr + 32, length: 8 }, { ptr: ptr + 32, length: 8 }, 1)).not.toThrow();
+      expect(() => kernels.glue.eluBackward({ x, dout, dx: { ptr: ptr + 32, length: 8 }, alpha: 1 })).not.toThrow();
     } finally {
       kernels.freeF32(ptr, 16);
     }

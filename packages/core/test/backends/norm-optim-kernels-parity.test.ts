@@ -9,7 +9,7 @@
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { ArgumentError, getBackend, getKernel, gradcheck, Rng, ShapeError, type Backend, type Storage } from '../../src/index.js';
-import { loadWasmKernelsSync } from '../../src/backends/wasm/load.js';
+import { loadWasmKernelsSync } from '../../src/backends/wasm/load-node.js';
 import { WasmBackend } from '../../src/backends/wasm/wasm-backend.js';
 import { againstJs64, maxRelativeError, randomArray, type KernelArrays, type KernelStorages } from './helpers.js';
 

@@ -19,7 +19,7 @@ import {
   type Storage,
 } from '../../src/index.js';
 import type { BinaryOp, UnaryOp } from '../../src/kernels/tensor-op-args.js';
-import { loadWasmKernelsSync } from '../../src/backends/wasm/load.js';
+import { loadWasmKernelsSync } from '../../src/backends/wasm/load-node.js';
 import { WasmBackend } from '../../src/backends/wasm/wasm-backend.js';
 import { againstJs64, maxRelativeError, randomArray, type KernelStorages } from './helpers.js';
 

@@ -6,8 +6,8 @@
 import type { DType, TypedArray } from '../../dtype.js';
 import { ArgumentError, DTypeError } from '../../errors.js';
 import type { Backend, Storage } from '../backend.js';
-import { loadNativeBinding, type NativeBinding } from './binding.js';
-import { registerNativeKernels } from './kernels.js';
+import { registerBindingKernels } from '../rust-binding.js';
+import { loadNativeAddon, type NativeAddon } from './binding.js';
 
 /** On the native backend a storage is a Float32Array the addon reads and writes in place. */
 export interface NativeStorage extends Storage {
@@ -45,7 +45,7 @@ class ArrayPool {
 
 export class NativeBackend implements Backend {
   readonly name = 'native' as const;
-  readonly binding: NativeBinding;
+  readonly binding: NativeAddon;
   #threads: number;
   readonly #pool = new ArrayPool();
 
@@ -61,10 +61,10 @@ export class NativeBackend implements Backend {
    * high-water mark. DLP_NATIVE_RETAIN_MEMORY=0 leaves the allocator as it is.
    */
   constructor() {
-    this.binding = loadNativeBinding();
+    this.binding = loadNativeAddon();
     this.retainsFreedMemory = globalThis.process?.env?.DLP_NATIVE_RETAIN_MEMORY !== '0' && this.binding.retainFreedMemory();
     this.#threads = this.binding.availableThreads();
-    registerNativeKernels();
+    registerBindingKernels('native', this.binding, (b) => (b as NativeBackend).binding, nativeArray);
   }
 
   get threads(): number {

@@ -7,7 +7,9 @@
 import type { DType, TypedArray } from '../../dtype.js';
 import { ArgumentError, DTypeError } from '../../errors.js';
 import type { Backend, Storage } from '../backend.js';
-import { registerWasmKernels } from './kernels.js';
+import { gatherCenterReference } from '../js/images.js';
+import { registerBindingKernels } from '../rust-binding.js';
+import { registerKernel } from '../../kernels/registry.js';
 import type { WasmKernels } from './load.js';
 
 /** A buffer inside wasm memory: its byte address and element count. */
@@ -26,7 +28,10 @@ export class WasmBackend implements Backend {
   constructor(kernels: WasmKernels) {
     this.kernels = kernels;
     this.#finalizer = new FinalizationRegistry(({ ptr, length }) => kernels.freeF32(ptr, length));
-    registerWasmKernels();
+    registerBindingKernels('wasm', kernels.glue, (b) => (b as WasmBackend).kernels.glue, live, ['gatherCenter']);
+    // The dataset lives in JS memory as bytes; copying it into wasm memory per batch would cost
+    // more than this loop, which writes straight into the wasm-resident tensor.
+    registerKernel('gatherCenter', 'wasm', (backend, args) => gatherCenterReference(args, backend.view(args.out)));
   }
 
   describe(): string {
@@ -75,4 +80,11 @@ export class WasmBackend implements Backend {
     this.#finalizer.unregister(s);
     this.kernels.freeF32(s.ptr, s.length);
   }
+}
+
+/** The storage as a kernel argument; a disposed one is refused, since its memory may hold another tensor now. */
+export function live(s: Storage): WasmStorage {
+  const storage = s as WasmStorage;
+  if (storage.released) throw new ArgumentError('wasm backend: a kernel was given a disposed tensor; its memory is gone');
+  return storage;
 }
