@@ -10,7 +10,7 @@ import { getKernel } from '../kernels/registry.js';
 import { formatShape } from '../shape.js';
 import type { Tensor } from '../tensor.js';
 import { expectSameShape, resolveManualOptions, type ManualOptions } from './options.js';
-import { reuseTensor } from './scratch.js';
+import { reuseTensor } from '../reuse-tensor.js';
 
 export class CrossEntropyModule {
   readonly backend: Backend;

@@ -9,7 +9,7 @@ import { ArgumentError } from '../errors.js';
 import { getKernel } from '../kernels/registry.js';
 import type { Tensor } from '../tensor.js';
 import { expectSameShape, resolveManualOptions, type ManualOptions } from './options.js';
-import { reuseTensor } from './scratch.js';
+import { reuseTensor } from '../reuse-tensor.js';
 
 export class ELUModule {
   readonly alpha: number;

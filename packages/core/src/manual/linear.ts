@@ -12,7 +12,7 @@ import { getKernel } from '../kernels/registry.js';
 import { Rng } from '../random.js';
 import { Tensor } from '../tensor.js';
 import { expectMatrix, resolveManualOptions, type ManualOptions } from './options.js';
-import { reuseTensor } from './scratch.js';
+import { reuseTensor } from '../reuse-tensor.js';
 
 export interface LinearOptions extends ManualOptions {
   /** Generator of the initial weights; default `new Rng(0)`. */

@@ -1,23 +1,13 @@
 /** Options shared by the manual (hand-written backward) modules. */
 
-import type { Backend } from '../backends/backend.js';
-import { defaultBackend, getBackend } from '../backends/registry.js';
-import type { DType } from '../dtype.js';
 import { ShapeError } from '../errors.js';
+import { resolvePlacement, type PlacementOptions } from '../placement.js';
 import { formatShape } from '../shape.js';
 import type { Tensor } from '../tensor.js';
 
-export interface ManualOptions {
-  /** Backend or its name; default: the default backend. */
-  backend?: Backend | string;
-  /** float32 (default) or float64 (js backend only; for gradient checks). */
-  dtype?: DType;
-}
-
-export function resolveManualOptions(options: ManualOptions): { backend: Backend; dtype: DType } {
-  const backend = options.backend === undefined ? defaultBackend() : typeof options.backend === 'string' ? getBackend(options.backend) : options.backend;
-  return { backend, dtype: options.dtype ?? 'float32' };
-}
+/** The manual modules are placed like every other module. */
+export type ManualOptions = PlacementOptions;
+export const resolveManualOptions = resolvePlacement;
 
 /** Throws unless x is 2-D with `cols` columns (any number of rows). */
 export function expectMatrix(module: string, what: string, x: Tensor, cols: number): number {

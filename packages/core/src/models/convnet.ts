@@ -5,7 +5,7 @@
  * BatchNorm + ReLU; Linear 512→10. Every maxpool is 3×3, stride 2, padding 1 (32→16→8→4→2→1).
  */
 
-import type { ManualOptions } from '../manual/options.js';
+import type { PlacementOptions } from '../placement.js';
 import { ReLU } from '../nn/activation.js';
 import { Conv2d, MaxPool2d } from '../nn/conv.js';
 import { Linear } from '../nn/linear.js';
@@ -15,7 +15,7 @@ import { add, relu } from '../ops/elementwise.js';
 import type { Rng } from '../random.js';
 import type { Tensor } from '../tensor.js';
 
-type Options = ManualOptions & { rng?: Rng };
+type Options = PlacementOptions & { rng?: Rng };
 
 /** x + Conv3×3(ReLU(BatchNorm(x))), padding 1: the residual block of a pre-activation ResNet. */
 export class PreActBlock extends Module {

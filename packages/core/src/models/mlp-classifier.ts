@@ -5,7 +5,7 @@
  */
 
 import { ArgumentError } from '../errors.js';
-import type { ManualOptions } from '../manual/options.js';
+import type { PlacementOptions } from '../placement.js';
 import { ELU, ReLU, Tanh } from '../nn/activation.js';
 import { Sequential } from '../nn/container.js';
 import { Linear } from '../nn/linear.js';
@@ -38,7 +38,7 @@ function activationLayer(kind: ActivationKind): Module {
   }
 }
 
-function normLayer(kind: NormKind, features: number, on: ManualOptions): Module | undefined {
+function normLayer(kind: NormKind, features: number, on: PlacementOptions): Module | undefined {
   if (kind === 'batchnorm') return new BatchNorm1d(features, on);
   if (kind === 'layernorm') return new LayerNorm(features, on);
   if (kind === 'none') return undefined;
@@ -50,10 +50,10 @@ export class MlpClassifier extends Module {
   readonly layers: Sequential;
 
   /** Linear layers draw their initial weights from `rng` in order (each weight, then its bias). */
-  constructor(config: MlpClassifierConfig, options: ManualOptions & { rng?: Rng } = {}) {
+  constructor(config: MlpClassifierConfig, options: PlacementOptions & { rng?: Rng } = {}) {
     super();
     this.config = config;
-    const on: ManualOptions = { ...(options.backend ? { backend: options.backend } : {}), ...(options.dtype ? { dtype: options.dtype } : {}) };
+    const on: PlacementOptions = { ...(options.backend ? { backend: options.backend } : {}), ...(options.dtype ? { dtype: options.dtype } : {}) };
     const widths = [config.inputs, ...config.hidden, config.classes];
     const layers: Module[] = [];
     for (let i = 0; i + 1 < widths.length; i++) {

@@ -5,14 +5,14 @@
  */
 
 import { ArgumentError } from '../errors.js';
-import { resolveManualOptions, type ManualOptions } from '../manual/options.js';
+import { resolvePlacement, type PlacementOptions } from '../placement.js';
 import { conv2d, maxPool2d, type Pair } from '../ops/conv.js';
 import type { Rng } from '../random.js';
 import { Tensor } from '../tensor.js';
 import { defaultRng, fanInUniform } from './init.js';
 import { Module } from './module.js';
 
-export interface Conv2dOptions extends ManualOptions {
+export interface Conv2dOptions extends PlacementOptions {
   stride?: Pair;
   padding?: Pair;
   /** Learn an additive bias per output channel (default true). */
@@ -39,7 +39,7 @@ export class Conv2d extends Module {
     }
     this.stride = options.stride ?? 1;
     this.padding = options.padding ?? 0;
-    const on = resolveManualOptions(options);
+    const on = resolvePlacement(options);
     const rng = options.rng ?? defaultRng();
     const fanIn = inChannels * kh! * kw!;
     const weight = fanInUniform(outChannels * fanIn, fanIn, rng, on.dtype);

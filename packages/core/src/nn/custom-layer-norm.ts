@@ -13,7 +13,7 @@
 
 import { defineFunction } from '../autograd/function.js';
 import { ShapeError } from '../errors.js';
-import { resolveManualOptions, type ManualOptions } from '../manual/options.js';
+import { resolvePlacement, type PlacementOptions } from '../placement.js';
 import { add, div, mul, sqrt, sub } from '../ops/elementwise.js';
 import { mean, sum, variance } from '../ops/reduce.js';
 import { formatShape } from '../shape.js';
@@ -37,10 +37,10 @@ abstract class CustomLayerNormParameters extends Module {
 
   constructor(
     readonly features: number,
-    options: ManualOptions & { eps?: number } = {},
+    options: PlacementOptions & { eps?: number } = {},
   ) {
     super();
-    const on = resolveManualOptions(options);
+    const on = resolvePlacement(options);
     const gamma = Tensor.zeros([features], on);
     gamma.backend.view(gamma.storage).fill(1);
     this.gamma = this.registerParameter('gamma', gamma);

@@ -4,14 +4,14 @@
  */
 
 import { ArgumentError } from '../errors.js';
-import { resolveManualOptions, type ManualOptions } from '../manual/options.js';
+import { resolvePlacement, type PlacementOptions } from '../placement.js';
 import { linear } from '../ops/linear.js';
 import type { Rng } from '../random.js';
 import { Tensor } from '../tensor.js';
 import { defaultRng, fanInUniform } from './init.js';
 import { Module } from './module.js';
 
-export interface LinearOptions extends ManualOptions {
+export interface LinearOptions extends PlacementOptions {
   /** Learn an additive bias (default true). */
   bias?: boolean;
   /** Generator for the initial values; default the global one (see manualSeed). */
@@ -31,7 +31,7 @@ export class Linear extends Module {
     }
     this.inFeatures = inFeatures;
     this.outFeatures = outFeatures;
-    const on = resolveManualOptions(options);
+    const on = resolvePlacement(options);
     const rng = options.rng ?? defaultRng();
     const weight = fanInUniform(outFeatures * inFeatures, inFeatures, rng, on.dtype);
     this.weight = this.registerParameter('weight', Tensor.from(weight, [outFeatures, inFeatures], on));

@@ -5,13 +5,13 @@
  */
 
 import { ArgumentError, ShapeError } from '../errors.js';
-import { resolveManualOptions, type ManualOptions } from '../manual/options.js';
+import { resolvePlacement, type PlacementOptions } from '../placement.js';
 import { batchNorm, layerNorm } from '../ops/normalization.js';
 import { formatShape } from '../shape.js';
 import { Tensor } from '../tensor.js';
 import { Module } from './module.js';
 
-export interface BatchNormOptions extends ManualOptions {
+export interface BatchNormOptions extends PlacementOptions {
   eps?: number;
   momentum?: number;
   /** Learnable weight and bias (default true). */
@@ -47,7 +47,7 @@ abstract class BatchNormBase extends Module {
     this.numFeatures = numFeatures;
     this.eps = options.eps ?? 1e-5;
     this.momentum = options.momentum ?? 0.1;
-    const on = resolveManualOptions(options);
+    const on = resolvePlacement(options);
     const filled = (value: number) => {
       const t = Tensor.zeros([numFeatures], on);
       if (value !== 0) t.backend.view(t.storage).fill(value);
@@ -103,7 +103,7 @@ export class BatchNorm2d extends BatchNormBase {
   }
 }
 
-export interface LayerNormOptions extends ManualOptions {
+export interface LayerNormOptions extends PlacementOptions {
   eps?: number;
   /** Learnable weight and bias (default true). */
   elementwiseAffine?: boolean;
@@ -121,7 +121,7 @@ export class LayerNorm extends Module {
     positiveInteger('LayerNorm', 'normalizedShape', normalizedShape);
     this.normalizedShape = normalizedShape;
     this.eps = options.eps ?? 1e-5;
-    const on = resolveManualOptions(options);
+    const on = resolvePlacement(options);
     if (options.elementwiseAffine ?? true) {
       const ones = Tensor.zeros([normalizedShape], on);
       ones.backend.view(ones.storage).fill(1);

@@ -4,7 +4,7 @@
  */
 
 import { noGrad } from '../autograd/grad-mode.js';
-import { reuseTensor } from '../manual/scratch.js';
+import { reuseTensor } from '../reuse-tensor.js';
 import type { Module } from '../nn/module.js';
 import { crossEntropy } from '../ops/loss.js';
 import type { Optimizer } from '../optim/optimizer.js';

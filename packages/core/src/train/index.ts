@@ -2,10 +2,9 @@
 export { trainLoop, TrainingDivergedError, type EvalRecord, type StepInfo, type TrainLoopOptions, type TrainLoopResult } from './loop.js';
 export type { ImageBatch, StepResult, Trainable } from './trainable.js';
 export { imageBatch } from './image-batch.js';
-export { ManualMlpTrainer } from './manual-mlp-trainer.js';
 export { AutogradTrainer } from './autograd-trainer.js';
 export { countCorrect } from './metrics.js';
-export { SETUPS, getSetup, setupNames, type SetupHyperparameters, type SetupPreset } from './setups.js';
+export { SETUPS, getSetup, registerSetup, setupNames, type SetupHyperparameters, type SetupPreset } from './setups.js';
 export { runExperiment, type DoneRecord, type RunConfig, type RunOptions, type RunResult } from './run.js';
 export { TrainingProgress, formatDuration } from './progress.js';
 export { reproduce, type ReproduceOptions, type ReproduceResult } from './reproduce.js';

@@ -5,14 +5,12 @@
 
 import type { Backend } from '../backends/backend.js';
 import { ArgumentError } from '../errors.js';
-import { MLP } from '../manual/mlp.js';
 import { Rng } from '../random.js';
 import { ConvNet } from '../models/convnet.js';
 import { MlpClassifier, type ActivationKind, type NormKind } from '../models/mlp-classifier.js';
 import { Adam } from '../optim/adam.js';
 import { SGD } from '../optim/sgd.js';
 import { AutogradTrainer } from './autograd-trainer.js';
-import { ManualMlpTrainer } from './manual-mlp-trainer.js';
 import type { Trainable } from './trainable.js';
 
 export interface SetupHyperparameters {
@@ -101,24 +99,28 @@ const CONVNET: SetupPreset = {
   },
 };
 
-export const SETUPS: Readonly<Record<string, SetupPreset>> = {
+const setups: Record<string, SetupPreset> = {
   ...Object.fromEntries(MLP_SETUP_ROWS.map((row) => [row.name, mlpSetup(row)])),
-  numpy: {
-    name: 'numpy',
-    description: 'MLP with hand-written backprop (Linear/ELU/SoftMax/CrossEntropy modules), SGD',
-    defaults: { steps: 1400, batchSize: 200, lr: 1e-3, evalFreq: 100 },
-    referenceAccuracy: 0.491,
-    pytorchAccuracyHere: 0.484,
-    architecture: { kind: 'manual-mlp', inputs: 3072, hidden: [100], classes: 10, activation: 'elu', weight_init: 'normal(0, 1e-4)' },
-    build: ({ backend, rng, lr }) => new ManualMlpTrainer(new MLP(3072, [100], 10, { backend, rng }), { lr }),
-  },
   convnet: CONVNET,
 };
+
+/** Every setup by name (the course-only 'numpy' one is registered by manual/, which owns it). */
+export const SETUPS: Readonly<Record<string, SetupPreset>> = setups;
+
+/** Adds a setup (or replaces the one of that name). */
+export function registerSetup(preset: SetupPreset): void {
+  setups[preset.name] = preset;
+}
+
+/** The practical's order of the named setups; numbered ones follow, in number order. */
+const PRACTICAL_ORDER = ['numpy', 'convnet', 'densenet121'];
 
 /** Setup names in the practical's order (numpy, then 1..9): object keys would put numbers first. */
 export function setupNames(): string[] {
   const names = Object.keys(SETUPS);
-  return [...names.filter((n) => !/^\d+$/.test(n)), ...names.filter((n) => /^\d+$/.test(n))];
+  const rank = (n: string) => (PRACTICAL_ORDER.includes(n) ? PRACTICAL_ORDER.indexOf(n) : PRACTICAL_ORDER.length);
+  const named = names.filter((n) => !/^\d+$/.test(n)).sort((a, b) => rank(a) - rank(b));
+  return [...named, ...names.filter((n) => /^\d+$/.test(n))];
 }
 
 export function getSetup(name: string): SetupPreset {

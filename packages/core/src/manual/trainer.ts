@@ -3,12 +3,12 @@
  * cross-entropy against one-hot targets, backward through every module, plain SGD.
  */
 
-import { CrossEntropyModule } from '../manual/cross-entropy.js';
-import type { MLP } from '../manual/mlp.js';
-import { reuseTensor } from '../manual/scratch.js';
+import { CrossEntropyModule } from './cross-entropy.js';
+import type { MLP } from './mlp.js';
+import { reuseTensor } from '../reuse-tensor.js';
 import type { Tensor } from '../tensor.js';
-import { countCorrect, writeOneHot } from './metrics.js';
-import type { ImageBatch, StepResult, Trainable } from './trainable.js';
+import { countCorrect, writeOneHot } from '../train/metrics.js';
+import type { ImageBatch, StepResult, Trainable } from '../train/trainable.js';
 
 export class ManualMlpTrainer implements Trainable {
   readonly mlp: MLP;
