@@ -37,7 +37,8 @@ export {
   type LoadBackendOptions,
 } from './backends/registry.js';
 export { getKernel, hasKernel, registerKernel, KernelNotFoundError } from './kernels/registry.js';
-export type { GemmArgs, KernelName, KernelSignatures } from './kernels/registry.js';
+export type { KernelName, KernelSignatures } from './kernels/registry.js';
+export type { GemmArgs } from './kernels/gemm.js';
 export { gemmReference } from './backends/js/gemm.js';
 export { wasmSimdSupported } from './backends/wasm/load.js';
 export {

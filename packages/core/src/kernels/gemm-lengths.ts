@@ -5,7 +5,7 @@
  */
 
 import { checkMatrix } from './lengths.js';
-import type { GemmArgs } from './registry.js';
+import type { GemmArgs } from './gemm.js';
 
 export function checkGemmLengths(g: GemmArgs): void {
   checkMatrix('gemm', 'A', g.transA ? g.k : g.m, g.transA ? g.m : g.k, g.a.length);

@@ -3,154 +3,31 @@
  * them; core ops call `getKernel`, so adding a backend or a kernel changes nothing else.
  */
 
-import type { Backend, BackendName, Storage } from '../backends/backend.js';
+import type { Backend, BackendName } from '../backends/backend.js';
 import { DlpError } from '../errors.js';
+import type { Conv2dArgs, Conv2dBackwardInputArgs, Conv2dBackwardWeightArgs, MaxPool2dArgs, MaxPool2dBackwardArgs } from './conv.js';
+import type { AxpyArgs, BiasAddArgs, BinaryArgs, ColumnSumArgs, EluArgs, EluBackwardArgs, UnaryArgs, UnaryBackwardArgs } from './elementwise.js';
+import type { GemmArgs } from './gemm.js';
+import type { GatherCenterArgs } from './images.js';
+import type { CopyArgs, MaxAlongArgs, MaxAlongBackwardArgs, ReduceSumArgs } from './layout.js';
 import type {
-  Conv2dArgs,
-  Conv2dBackwardInputArgs,
-  Conv2dBackwardWeightArgs,
-  MaxPool2dArgs,
-  MaxPool2dBackwardArgs,
-} from './conv-args.js';
-import type {
-  BatchNormBackwardArgs,
-  BatchNormInferenceArgs,
-  BatchNormTrainArgs,
-  LayerNormArgs,
-  LayerNormBackwardArgs,
-} from './norm-args.js';
-import type { AdamStepArgs, SgdStepArgs } from './optim-args.js';
-import type {
-  AxpyArgs,
-  BinaryArgs,
-  CopyArgs,
+  CrossEntropyArgs,
+  CrossEntropyBackwardArgs,
   LogSoftmaxArgs,
   LogSoftmaxBackwardArgs,
-  MaxAlongArgs,
-  MaxAlongBackwardArgs,
   NllLossArgs,
   NllLossBackwardArgs,
-  ReduceSumArgs,
-  UnaryArgs,
-  UnaryBackwardArgs,
-} from './tensor-op-args.js';
-
-/** C = alpha·op(A)·op(B) + beta·C over row-major storages (C is m×n). */
-export interface GemmArgs {
-  transA: boolean;
-  transB: boolean;
-  m: number;
-  n: number;
-  k: number;
-  alpha: number;
-  beta: number;
-  a: Storage;
-  b: Storage;
-  c: Storage;
-}
-
-/** out[r][c] = x[r][c] + bias[c] over a rows×cols matrix (out may be x: in place). */
-export interface BiasAddArgs {
-  x: Storage;
-  bias: Storage;
-  out: Storage;
-  rows: number;
-  cols: number;
-}
-
-/** out[c] = beta·out[c] + Σ_r x[r][c]: column sums of a rows×cols matrix (a bias gradient). */
-export interface ColumnSumArgs {
-  x: Storage;
-  out: Storage;
-  rows: number;
-  cols: number;
-  beta: number;
-}
-
-/** ELU, elementwise: out = x > 0 ? x : alpha·(eˣ − 1) (out may be x). */
-export interface EluArgs {
-  x: Storage;
-  out: Storage;
-  alpha: number;
-}
-
-/** ELU backward from its input: dx = dout · (x > 0 ? 1 : alpha·eˣ) (dx may be dout). */
-export interface EluBackwardArgs {
-  x: Storage;
-  dout: Storage;
-  dx: Storage;
-  alpha: number;
-}
-
-/** Row softmax with the max trick: out[r] = exp(x[r] − max x[r]) / Σ exp(x[r] − max x[r]). */
-export interface SoftmaxArgs {
-  x: Storage;
-  out: Storage;
-  rows: number;
-  cols: number;
-}
-
-/** Softmax backward from its output s: dx[r] = s[r] ∘ (dout[r] − Σ_c dout[r][c]·s[r][c]). */
-export interface SoftmaxBackwardArgs {
-  s: Storage;
-  dout: Storage;
-  dx: Storage;
-  rows: number;
-  cols: number;
-}
+  SoftmaxArgs,
+  SoftmaxBackwardArgs,
+  SoftmaxCrossEntropyArgs,
+} from './loss.js';
+import type { BatchNormBackwardArgs, BatchNormInferenceArgs, BatchNormTrainArgs, LayerNormArgs, LayerNormBackwardArgs } from './norm.js';
+import type { AdamStepArgs, SgdStepArgs, SgdUpdateArgs } from './optim.js';
 
 /**
- * Cross-entropy of probabilities against one-hot (or soft) targets, mean over rows:
- * loss = −(1/rows)·Σ t·log p, terms with t = 0 skipped. The kernel returns the loss.
+ * Every kernel's signature, by name; the argument types live in this folder by concern
+ * (gemm, elementwise, loss, layout, norm, optim, conv, images), as the Rust contract's do.
  */
-export interface CrossEntropyArgs {
-  probs: Storage;
-  targets: Storage;
-  rows: number;
-  cols: number;
-}
-
-/** Gradient of CrossEntropyArgs' loss wrt the probabilities: dprobs = −t / (p·rows). */
-export interface CrossEntropyBackwardArgs {
-  probs: Storage;
-  targets: Storage;
-  dprobs: Storage;
-  rows: number;
-  cols: number;
-}
-
-/**
- * Fused softmax + cross-entropy on logits with integer labels (0..cols−1), mean over rows.
- * Returns the loss; writes dlogits = (softmax − onehot)/rows and probs when given.
- */
-export interface SoftmaxCrossEntropyArgs {
-  logits: Storage;
-  labels: Int32Array;
-  rows: number;
-  cols: number;
-  dlogits?: Storage;
-  probs?: Storage;
-}
-
-/** Plain SGD step: param −= lr·grad. */
-export interface SgdUpdateArgs {
-  param: Storage;
-  grad: Storage;
-  lr: number;
-}
-
-/**
- * A batch of uint8 images as network input: out[r][j] = pixels[indices[r]·d + j] − mean[j],
- * d = mean.length (3072 for CIFAR-10). The dataset stays in host memory as bytes.
- */
-export interface GatherCenterArgs {
-  pixels: Uint8Array;
-  indices: Uint32Array;
-  mean: Float32Array;
-  out: Storage;
-}
-
-/** Every kernel's signature, by name. Later kernels (conv2d, batchnorm, ...) add entries here. */
 export interface KernelSignatures {
   gemm: (backend: Backend, args: GemmArgs) => void;
   biasAdd: (backend: Backend, args: BiasAddArgs) => void;
@@ -164,7 +41,7 @@ export interface KernelSignatures {
   softmaxCrossEntropy: (backend: Backend, args: SoftmaxCrossEntropyArgs) => number;
   sgdUpdate: (backend: Backend, args: SgdUpdateArgs) => void;
   gatherCenter: (backend: Backend, args: GatherCenterArgs) => void;
-  // Autograd ops (tensor-op-args.ts).
+  // Autograd ops (elementwise.ts, layout.ts, loss.ts).
   unary: (backend: Backend, args: UnaryArgs) => void;
   unaryBackward: (backend: Backend, args: UnaryBackwardArgs) => void;
   binary: (backend: Backend, args: BinaryArgs) => void;
@@ -177,19 +54,19 @@ export interface KernelSignatures {
   nllLoss: (backend: Backend, args: NllLossArgs) => number;
   nllLossBackward: (backend: Backend, args: NllLossBackwardArgs) => void;
   axpy: (backend: Backend, args: AxpyArgs) => void;
-  // Normalisation (norm-args.ts).
+  // Normalisation (norm.ts).
   batchNormTrain: (backend: Backend, args: BatchNormTrainArgs) => void;
   batchNormInference: (backend: Backend, args: BatchNormInferenceArgs) => void;
   batchNormBackward: (backend: Backend, args: BatchNormBackwardArgs) => void;
   layerNorm: (backend: Backend, args: LayerNormArgs) => void;
   layerNormBackward: (backend: Backend, args: LayerNormBackwardArgs) => void;
-  // Convolution and pooling (conv-args.ts).
+  // Convolution and pooling (conv.ts).
   conv2d: (backend: Backend, args: Conv2dArgs) => void;
   conv2dBackwardInput: (backend: Backend, args: Conv2dBackwardInputArgs) => void;
   conv2dBackwardWeight: (backend: Backend, args: Conv2dBackwardWeightArgs) => void;
   maxPool2d: (backend: Backend, args: MaxPool2dArgs) => void;
   maxPool2dBackward: (backend: Backend, args: MaxPool2dBackwardArgs) => void;
-  // Optimisers (optim-args.ts).
+  // Optimisers (optim.ts).
   sgdStep: (backend: Backend, args: SgdStepArgs) => void;
   adamStep: (backend: Backend, args: AdamStepArgs) => void;
 }

@@ -6,7 +6,7 @@
 
 import { record } from '../autograd/record.js';
 import { ArgumentError, ShapeError } from '../errors.js';
-import type { Conv2dGeometry, MaxPool2dGeometry } from '../kernels/conv-args.js';
+import type { Conv2dGeometry, MaxPool2dGeometry } from '../kernels/conv.js';
 import { getKernel } from '../kernels/registry.js';
 import { formatShape } from '../shape.js';
 import type { Tensor } from '../tensor.js';

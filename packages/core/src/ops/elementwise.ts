@@ -7,7 +7,7 @@
 import { record } from '../autograd/record.js';
 import { ArgumentError } from '../errors.js';
 import { getKernel } from '../kernels/registry.js';
-import type { BinaryOp, UnaryOp } from '../kernels/tensor-op-args.js';
+import type { BinaryOp, UnaryOp } from '../kernels/elementwise.js';
 import { Tensor } from '../tensor.js';
 import { broadcastShapes, broadcastStrides } from './broadcast.js';
 import { asTensor, checkSameBackendAndDType } from './operands.js';

@@ -8,7 +8,7 @@
 
 import { describe, expect, it } from 'vitest';
 import { ArgumentError, getBackend, getKernel, Rng, ShapeError, type Backend, type Storage } from '../../src/index.js';
-import type { Conv2dGeometry, MaxPool2dGeometry } from '../../src/kernels/conv-args.js';
+import type { Conv2dGeometry, MaxPool2dGeometry } from '../../src/kernels/conv.js';
 import { loadWasmKernelsSync } from '../../src/backends/wasm/load-node.js';
 import { WasmBackend } from '../../src/backends/wasm/wasm-backend.js';
 import { againstJs64, maxRelativeError, randomArray, type KernelArrays, type KernelStorages } from './helpers.js';

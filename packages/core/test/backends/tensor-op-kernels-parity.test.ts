@@ -18,7 +18,7 @@ import {
   type KernelName,
   type Storage,
 } from '../../src/index.js';
-import type { BinaryOp, UnaryOp } from '../../src/kernels/tensor-op-args.js';
+import type { BinaryOp, UnaryOp } from '../../src/kernels/elementwise.js';
 import { loadWasmKernelsSync } from '../../src/backends/wasm/load-node.js';
 import { WasmBackend } from '../../src/backends/wasm/wasm-backend.js';
 import { againstJs64, maxRelativeError, randomArray, type KernelStorages } from './helpers.js';

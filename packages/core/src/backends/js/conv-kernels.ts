@@ -6,15 +6,7 @@
 
 import type { TypedArray } from '../../dtype.js';
 import { ArgumentError } from '../../errors.js';
-import type {
-  Conv2dArgs,
-  Conv2dBackwardInputArgs,
-  Conv2dBackwardWeightArgs,
-  Conv2dGeometry,
-  MaxPool2dArgs,
-  MaxPool2dBackwardArgs,
-  MaxPool2dGeometry,
-} from '../../kernels/conv-args.js';
+import type { Conv2dArgs, Conv2dBackwardInputArgs, Conv2dBackwardWeightArgs, Conv2dGeometry, MaxPool2dArgs, MaxPool2dBackwardArgs, MaxPool2dGeometry } from '../../kernels/conv.js';
 import { checkAllSeparate, checkIndices, checkTensor, checkVector } from '../../kernels/lengths.js';
 import { registerKernel } from '../../kernels/registry.js';
 import type { Storage } from '../backend.js';

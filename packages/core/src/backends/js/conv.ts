@@ -2,18 +2,10 @@
  * Convolution and max pooling in plain loops on NCHW tensors, float32 or float64 storages,
  * sums in float64 (rounded once when stored): the oracle the fast backends are compared with.
  * Direct loops, no im2col: every (image, output channel, position, input channel, tap) once.
- * Shapes and the output-size rule: kernels/conv-args.ts. Arguments arrive checked (conv-kernels.ts).
+ * Shapes and the output-size rule: kernels/conv.ts. Arguments arrive checked (conv-kernels.ts).
  */
 
-import type {
-  Conv2dArgs,
-  Conv2dBackwardInputArgs,
-  Conv2dBackwardWeightArgs,
-  Conv2dGeometry,
-  MaxPool2dArgs,
-  MaxPool2dBackwardArgs,
-  MaxPool2dGeometry,
-} from '../../kernels/conv-args.js';
+import type { Conv2dArgs, Conv2dBackwardInputArgs, Conv2dBackwardWeightArgs, Conv2dGeometry, MaxPool2dArgs, MaxPool2dBackwardArgs, MaxPool2dGeometry } from '../../kernels/conv.js';
 import type { OnArrays } from './norm-optim.js';
 
 /** Output height and width, PyTorch's rule: ⌊(size + 2·pad − kernel)/stride⌋ + 1. */

@@ -5,7 +5,7 @@
  */
 
 import type { TypedArray } from '../../dtype.js';
-import type { GemmArgs } from '../../kernels/registry.js';
+import type { GemmArgs } from '../../kernels/gemm.js';
 
 export function gemmReference(
   spec: Pick<GemmArgs, 'transA' | 'transB' | 'm' | 'n' | 'k' | 'alpha' | 'beta'>,

@@ -5,7 +5,7 @@
 
 import type { TypedArray } from '../../dtype.js';
 import { ShapeError } from '../../errors.js';
-import type { GatherCenterArgs } from '../../kernels/registry.js';
+import type { GatherCenterArgs } from '../../kernels/images.js';
 
 export function gatherCenterReference({ pixels, indices, mean }: Omit<GatherCenterArgs, 'out'>, out: TypedArray): void {
   const d = mean.length;

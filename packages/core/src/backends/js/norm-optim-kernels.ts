@@ -8,8 +8,8 @@
 import type { TypedArray } from '../../dtype.js';
 import { ArgumentError } from '../../errors.js';
 import { checkAllSeparate, checkMatrix, checkSameLength, checkTensor, checkVector } from '../../kernels/lengths.js';
-import type { BatchNormBackwardArgs, BatchNormInferenceArgs, BatchNormTrainArgs, LayerNormArgs, LayerNormBackwardArgs } from '../../kernels/norm-args.js';
-import type { AdamStepArgs, SgdStepArgs } from '../../kernels/optim-args.js';
+import type { BatchNormBackwardArgs, BatchNormInferenceArgs, BatchNormTrainArgs, LayerNormArgs, LayerNormBackwardArgs } from '../../kernels/norm.js';
+import type { AdamStepArgs, SgdStepArgs } from '../../kernels/optim.js';
 import { registerKernel } from '../../kernels/registry.js';
 import type { Storage } from '../backend.js';
 import type { JsStorage } from './js-backend.js';

@@ -1,19 +1,13 @@
 /**
  * BatchNorm, LayerNorm and the SGD/Adam steps in plain loops, float32 or float64 storages, every
  * sum and intermediate in float64 (rounded once when stored): the oracle the fast backends and
- * the gradient checks use. Formulas and shapes: kernels/norm-args.ts and kernels/optim-args.ts.
+ * the gradient checks use. Formulas and shapes: kernels/norm.ts and kernels/optim.ts.
  * Arguments arrive checked (norm-optim-kernels.ts); these functions only compute.
  */
 
 import type { TypedArray } from '../../dtype.js';
-import type {
-  BatchNormBackwardArgs,
-  BatchNormInferenceArgs,
-  BatchNormTrainArgs,
-  LayerNormArgs,
-  LayerNormBackwardArgs,
-} from '../../kernels/norm-args.js';
-import type { AdamStepArgs, SgdStepArgs } from '../../kernels/optim-args.js';
+import type { BatchNormBackwardArgs, BatchNormInferenceArgs, BatchNormTrainArgs, LayerNormArgs, LayerNormBackwardArgs } from '../../kernels/norm.js';
+import type { AdamStepArgs, SgdStepArgs } from '../../kernels/optim.js';
 import type { WithBuffers } from '../../kernels/with-buffers.js';
 
 /** A kernel's arguments with every storage replaced by its typed array. */

@@ -1,5 +1,5 @@
 /**
- * Registers the autograd ops' kernels (tensor-op-args.ts) on the js backend: each checks its
+ * Registers the autograd ops' kernels (kernels/elementwise.ts, layout.ts, loss.ts) on the js backend: each checks its
  * arguments exactly as dlp-kernels does (same messages, same order where only one is wrong),
  * then runs the plain loops of tensor-ops.ts.
  */
@@ -20,7 +20,7 @@ import {
   checkTensor,
 } from '../../kernels/lengths.js';
 import { registerKernel } from '../../kernels/registry.js';
-import type { BinaryOp, UnaryOp } from '../../kernels/tensor-op-args.js';
+import type { BinaryOp, UnaryOp } from '../../kernels/elementwise.js';
 import { isRowMajor } from '../../shape.js';
 import type { Storage } from '../backend.js';
 import type { JsStorage } from './js-backend.js';

@@ -6,7 +6,7 @@
  */
 
 import type { TypedArray } from '../../dtype.js';
-import type { BinaryOp, UnaryOp } from '../../kernels/tensor-op-args.js';
+import type { BinaryOp, UnaryOp } from '../../kernels/elementwise.js';
 
 const UNARY: Record<UnaryOp, (v: number) => number> = {
   neg: (v) => -v,

@@ -1,6 +1,16 @@
-/** Argument shapes of the optimiser update kernels: PyTorch's single-tensor update rules. */
+/**
+ * Argument shapes of the optimiser update kernels: the manual MLP's plain SGD update and
+ * PyTorch's single-tensor SGD and Adam update rules.
+ */
 
 import type { Storage } from '../backends/backend.js';
+
+/** Plain SGD step: param −= lr·grad. */
+export interface SgdUpdateArgs {
+  param: Storage;
+  grad: Storage;
+  lr: number;
+}
 
 /**
  * One SGD step (torch.optim.SGD): d = grad + weightDecay·param;

@@ -1,0 +1,50 @@
+/**
+ * Argument shapes of the layout and reduction kernels: a strided view made contiguous, sums over
+ * axes, the max along an axis with its argmax (Int32Array, host memory).
+ */
+
+import type { Storage } from '../backends/backend.js';
+
+/** out (row-major, `shape`) = x read through `strides`: makes a view contiguous. */
+export interface CopyArgs {
+  shape: readonly number[];
+  x: Storage;
+  strides: readonly number[];
+  out: Storage;
+}
+
+/**
+ * Sums x (row-major, `shape`) over the axes marked true in `axes`; out is row-major over the
+ * remaining axes (a scalar: 1 element, when all are summed): out = beta·out + Σ. The bias
+ * gradient is shape [B, F], axes [true, false].
+ */
+export interface ReduceSumArgs {
+  x: Storage;
+  shape: readonly number[];
+  axes: readonly boolean[];
+  out: Storage;
+  beta: number;
+}
+
+/**
+ * Max along the middle axis of x viewed as [outer, size, inner]: out[o][i] = max_s x[o][s][i],
+ * indices[o·inner + i] = the first s reaching it (NaN wins, as in PyTorch).
+ */
+export interface MaxAlongArgs {
+  x: Storage;
+  outer: number;
+  size: number;
+  inner: number;
+  out: Storage;
+  indices: Int32Array;
+}
+
+/** dx[o][indices[o·inner+i]][i] += dout[o][i]; every other element of dx set to 0 first. */
+export interface MaxAlongBackwardArgs {
+  dout: Storage;
+  indices: Int32Array;
+  outer: number;
+  size: number;
+  inner: number;
+  dx: Storage;
+}
