@@ -12,7 +12,7 @@ pub(crate) fn matrix(kernel: &str, name: &str, rows: usize, cols: usize, len: us
     if want == len {
         Ok(())
     } else {
-        Err(KernelError::new(format!("{kernel}: {name} should hold {rows}x{cols} = {want} elements but holds {len}")))
+        Err(KernelError::shape(format!("{kernel}: {name} should hold {rows}x{cols} = {want} elements but holds {len}")))
     }
 }
 
@@ -21,7 +21,7 @@ pub(crate) fn vector(kernel: &str, name: &str, want: usize, per: &str, len: usiz
     if want == len {
         Ok(())
     } else {
-        Err(KernelError::new(format!("{kernel}: {name} should hold {want} elements ({per}) but holds {len}")))
+        Err(KernelError::shape(format!("{kernel}: {name} should hold {want} elements ({per}) but holds {len}")))
     }
 }
 
@@ -35,7 +35,7 @@ pub(crate) fn tensor(kernel: &str, name: &str, dims: &[usize], len: usize) -> Re
     if want == len {
         Ok(())
     } else {
-        Err(KernelError::new(format!("{kernel}: {name} should hold {shape} = {want} elements but holds {len}")))
+        Err(KernelError::shape(format!("{kernel}: {name} should hold {shape} = {want} elements but holds {len}")))
     }
 }
 
@@ -44,7 +44,7 @@ pub(crate) fn same_len(kernel: &str, name: &str, len: usize, other: &str, other_
     if len == other_len {
         Ok(())
     } else {
-        Err(KernelError::new(format!(
+        Err(KernelError::shape(format!(
             "{kernel}: {name} should hold {other_len} elements (as many as {other}) but holds {len}"
         )))
     }
@@ -58,5 +58,41 @@ pub(crate) fn labels(kernel: &str, labels: &[i32], rows: usize, cols: usize) -> 
         Some(i) => {
             Err(KernelError::new(format!("{kernel}: labels[{i}] = {} is not a class index in 0..{cols}", labels[i])))
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::alias::{check_separate, in_place, Operand};
+    use crate::error::ErrorKind;
+
+    #[test]
+    fn a_length_misfit_is_a_shape_error_and_anything_else_an_argument_error() {
+        let misfits = [
+            matrix("softmax", "out", 200, 10, 1999).unwrap_err(),
+            vector("layerNorm", "mean", 4, "rows", 3).unwrap_err(),
+            tensor("batchNormTrain", "x", &[2, 3, 4], 23).unwrap_err(),
+            same_len("elu", "out", 5, "x", 6).unwrap_err(),
+            labels("nllLoss", &[0, 1], 3, 2).unwrap_err(),
+        ];
+        for e in &misfits {
+            assert_eq!((e.kind(), e.code()), (ErrorKind::Shape, "ShapeError"), "{e}");
+        }
+        assert_eq!(misfits[0].message(), "softmax: out should hold 200x10 = 2000 elements but holds 1999");
+
+        let x = Operand::new("x", 0..40);
+        let others = [
+            labels("nllLoss", &[0, 2], 2, 2).unwrap_err(),
+            matrix("softmax", "x", usize::MAX, 2, 0).unwrap_err(),
+            tensor("conv2d", "x", &[usize::MAX, 2, 1], 0).unwrap_err(),
+            check_separate("softmax", &Operand::new("out", 16..56), &x).unwrap_err(),
+            in_place("elu", &Operand::new("out", 20..60), &x).unwrap_err(),
+        ];
+        for e in &others {
+            assert_eq!((e.kind(), e.code()), (ErrorKind::Argument, "ArgumentError"), "{e}");
+        }
+        assert_eq!(others[0].message(), "nllLoss: labels[1] = 2 is not a class index in 0..2");
+        assert_eq!(others[3].message(), "softmax: out (bytes 16..56) overlaps x; the output must be a separate buffer");
     }
 }

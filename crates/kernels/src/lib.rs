@@ -23,9 +23,10 @@
 //!   `max_pool`, which shares conv's window checks;
 //! - `data/`: `images`, uint8 image batches gathered and centred as network input.
 //!
-//! Beside them at the top: `error` (`KernelError`), `check` (the length checks every kernel
-//! words the same), `alias` (how the bindings tell in-place from separate buffers), `threads`
-//! (the shared pool), `cpu` (what SIMD this machine has) and `simd`.
+//! Beside them at the top: `error` (`KernelError`, a message and its `ErrorKind`: Shape for a
+//! length that misfits its shape, else Argument), `check` (the length checks every kernel words
+//! the same), `alias` (how the bindings tell in-place from separate buffers), `threads` (the
+//! shared pool), `cpu` (what SIMD this machine has) and `simd`.
 //!
 //! Every kernel and its argument types are re-exported here at the root. The modules that sat
 //! at the root before the kernels were grouped by concern (`dlp_kernels::batch_norm`,
@@ -51,7 +52,7 @@ pub mod norm;
 pub mod optim;
 pub mod reduce;
 
-pub use error::KernelError;
+pub use error::{ErrorKind, KernelError};
 
 // GEMM.
 pub use gemm::{set_wasm_simd128, sgemm, sgemm_reference_f64, wasm_simd128_enabled, GemmSpec};

@@ -59,7 +59,7 @@ pub(crate) fn per_axis(kernel: &str, name: &str, count: usize, shape: &[usize]) 
     if count == shape.len() {
         Ok(())
     } else {
-        Err(KernelError::new(format!(
+        Err(KernelError::shape(format!(
             "{kernel}: {name} should hold {} entries (one per axis of shape {}) but holds {count}",
             shape.len(),
             format_shape(shape)
@@ -71,7 +71,7 @@ pub(crate) fn per_axis(kernel: &str, name: &str, count: usize, shape: &[usize]) 
 pub(crate) fn shaped(kernel: &str, name: &str, shape: &[usize], len: usize) -> Result<(), KernelError> {
     match size_of(shape) {
         Some(want) if want == len => Ok(()),
-        Some(want) => Err(KernelError::new(format!(
+        Some(want) => Err(KernelError::shape(format!(
             "{kernel}: {name} should hold {want} elements (shape {}) but holds {len}",
             format_shape(shape)
         ))),
@@ -99,7 +99,7 @@ pub(crate) fn view(
         .try_fold(0usize, |sum, (&d, &s)| (d - 1).checked_mul(s).and_then(|step| sum.checked_add(step)));
     match last {
         Some(last) if last < len => Ok(()),
-        _ => Err(KernelError::new(format!(
+        _ => Err(KernelError::shape(format!(
             "{kernel}: {name} should hold at least {} elements (shape {} read through {strides_name} {}) but holds {len}",
             last.and_then(|l| l.checked_add(1)).map_or_else(|| "2^64".to_string(), |n| n.to_string()),
             format_shape(shape),
