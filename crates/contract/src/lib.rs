@@ -41,8 +41,3 @@ macro_rules! declare {
 pub mod kernels;
 pub use kernels::*;
 
-/// The TypeScript error class a kernel error stands for. TEMPORARY until KernelError::code lands.
-pub fn error_code(e: &KernelError) -> &'static str {
-    let m = e.message();
-    if m.contains(" should hold ") && m.contains(" but holds ") { "ShapeError" } else { "ArgumentError" }
-}

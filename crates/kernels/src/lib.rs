@@ -70,7 +70,7 @@ pub use loss::{
 };
 pub use optim::{sgd_update, sgd_update_reference};
 
-// The autograd ops' kernels (packages/core/src/kernels/tensor-op-args.ts).
+// The autograd ops' kernels (packages/core/src/kernels/elementwise.ts, layout.ts, loss.ts).
 pub use elementwise::binary::{axpy, axpy_reference, binary, binary_into, binary_reference, BinaryOp, Input};
 pub use elementwise::unary::{
     unary, unary_backward, unary_backward_in_place, unary_backward_reference, unary_in_place, unary_reference, UnaryOp,
@@ -84,7 +84,7 @@ pub use loss::nll::{nll_loss, nll_loss_backward, nll_loss_backward_reference, nl
 pub use reduce::max_along::{max_along, max_along_backward, max_along_backward_reference, max_along_reference};
 pub use reduce::{reduce_sum, reduce_sum_reference};
 
-// Normalisation and optimiser kernels (packages/core/src/kernels/norm-args.ts, optim-args.ts).
+// Normalisation and optimiser kernels (packages/core/src/kernels/norm.ts, optim.ts).
 pub use norm::batch_norm::{
     batch_norm_backward, batch_norm_inference, batch_norm_train, BatchNormBackward, BatchNormInference, BatchNormTrain,
 };
@@ -102,7 +102,7 @@ pub use optim::optim_steps::{
     SgdStepReference,
 };
 
-// Convolution and pooling kernels (packages/core/src/kernels/conv-args.ts).
+// Convolution and pooling kernels (packages/core/src/kernels/conv.ts).
 pub use conv::conv_reference::{conv2d_backward_input_reference, conv2d_backward_weight_reference, conv2d_reference};
 pub use conv::max_pool::{
     max_pool2d, max_pool2d_backward, max_pool2d_backward_reference, max_pool2d_reference, MaxPool2dShape,

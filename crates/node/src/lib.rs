@@ -16,7 +16,7 @@ mod memory;
 
 /// A kernel's error as a JS `Error` with the error class's name as its `code`.
 fn js_error(error: KernelError) -> napi::Error<&'static str> {
-    napi::Error::new(dlp_contract::error_code(&error), error.message())
+    napi::Error::new(error.code(), error.message())
 }
 
 /// A JS argument as the contract takes it (see dlp_contract::kind).

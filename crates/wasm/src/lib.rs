@@ -45,7 +45,7 @@ export interface WasmBuffer { readonly ptr: number; readonly length: number }";
 /// A kernel's error as a JS `Error` with the error class's name as its `code`.
 fn js_error(error: KernelError) -> JsValue {
     let e = CodedError::new(error.message());
-    e.set_code(dlp_contract::error_code(&error));
+    e.set_code(error.code());
     e.into()
 }
 

@@ -92,7 +92,7 @@ const CASES: Case[] = [
   { transA: false, transB: true, m: 99, n: 1, k: 203, alpha: 0.75, beta: 0 }, // a column
   { transA: false, transB: false, m: 130, n: 257, k: 300, alpha: 1, beta: 0 }, // several blocks
   { transA: true, transB: false, m: 9, n: 11, k: 0, alpha: 1, beta: 3 }, // k = 0: C = beta·C
-  // The simd build's own kernel (crates/kernels/src/gemm_simd128): 5x8 tiles, K blocks of up to
+  // The simd build's own kernel (crates/kernels/src/gemm/simd128): 5x8 tiles, K blocks of up to
   // 576, M blocks of 120, N blocks of 1024; transposes packed four k at a time.
   { transA: false, transB: false, m: 5, n: 8, k: 4, alpha: 1, beta: 0 }, // exactly one tile
   { transA: true, transB: true, m: 6, n: 9, k: 17, alpha: -0.5, beta: 1 }, // one past a tile each way

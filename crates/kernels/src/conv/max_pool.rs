@@ -20,7 +20,7 @@ use crate::threads::{parallel_map, parts, SharedMut};
 const K: &str = "maxPool2d";
 const KB: &str = "maxPool2dBackward";
 
-/// The geometry of a max pooling (conv-args.ts' MaxPool2dGeometry).
+/// The geometry of a max pooling (packages/core/src/kernels/conv.ts' MaxPool2dGeometry).
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub struct MaxPool2dShape {
     pub batch: usize,

@@ -41,7 +41,7 @@ const KW: &str = "conv2dBackwardWeight";
 /// Zen 4 with `benches/conv.rs`: 64 beat 32, 96, 128, 256, 512 and 1024 over the ConvNet's layers.
 const MIN_COLUMNS: usize = 64;
 
-/// The geometry shared by a convolution's forward and backward kernels (conv-args.ts).
+/// The geometry shared by a convolution's forward and backward kernels (packages/core/src/kernels/conv.ts).
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub struct Conv2dShape {
     pub batch: usize,

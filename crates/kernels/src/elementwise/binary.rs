@@ -27,7 +27,7 @@ pub enum BinaryOp {
 impl BinaryOp {
     pub const ALL: [BinaryOp; 4] = [BinaryOp::Add, BinaryOp::Sub, BinaryOp::Mul, BinaryOp::Div];
 
-    /// The op's name on the JS side (`BinaryOp` in tensor-op-args.ts).
+    /// The op's name on the JS side (`BinaryOp` in packages/core/src/kernels/elementwise.ts).
     pub fn name(self) -> &'static str {
         match self {
             BinaryOp::Add => "add",

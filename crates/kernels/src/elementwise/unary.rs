@@ -31,7 +31,7 @@ impl UnaryOp {
     pub const ALL: [UnaryOp; 7] =
         [UnaryOp::Neg, UnaryOp::Exp, UnaryOp::Log, UnaryOp::Sqrt, UnaryOp::Relu, UnaryOp::Tanh, UnaryOp::Sigmoid];
 
-    /// The op's name on the JS side (`UnaryOp` in tensor-op-args.ts).
+    /// The op's name on the JS side (`UnaryOp` in packages/core/src/kernels/elementwise.ts).
     pub fn name(self) -> &'static str {
         match self {
             UnaryOp::Neg => "neg",

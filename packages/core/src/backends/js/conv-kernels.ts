@@ -1,13 +1,13 @@
 /**
  * Registers the js backend's convolution and max-pooling kernels: each checks its arguments in
- * the order and words of dlp-kernels (`conv.rs`, `max_pool.rs`), then runs the float64 loops of
+ * the order and words of dlp-kernels (`conv/mod.rs`, `max_pool.rs`), then runs the float64 loops of
  * conv.ts.
  */
 
 import type { TypedArray } from '../../dtype.js';
 import { ArgumentError } from '../../errors.js';
 import type { Conv2dArgs, Conv2dBackwardInputArgs, Conv2dBackwardWeightArgs, Conv2dGeometry, MaxPool2dArgs, MaxPool2dBackwardArgs, MaxPool2dGeometry } from '../../kernels/conv.js';
-import { checkAllSeparate, checkIndices, checkTensor, checkVector } from '../../kernels/lengths.js';
+import { checkAllSeparate, checkIndices, checkSizes, checkTensor, checkVector } from '../../kernels/lengths.js';
 import { registerKernel } from '../../kernels/registry.js';
 import type { Storage } from '../backend.js';
 import {
@@ -34,6 +34,18 @@ function checkAxis(kernel: string, axis: 'H' | 'W', dim: string, size: number, k
   }
 }
 
+/** A convolution's geometry, each a size, in the Rust contract's argument order. */
+function checkConvSizes(kernel: string, g: Conv2dGeometry): void {
+  const { batch, inChannels, height, width, outChannels, kernelH, kernelW, strideH, strideW, padH, padW } = g;
+  checkSizes(kernel, { batch, inChannels, height, width, outChannels, kernelH, kernelW, strideH, strideW, padH, padW });
+}
+
+/** A pooling's geometry, each a size, in the Rust contract's argument order. */
+function checkPoolSizes(kernel: string, g: MaxPool2dGeometry): void {
+  const { batch, channels, height, width, kernelH, kernelW, strideH, strideW, padH, padW } = g;
+  checkSizes(kernel, { batch, channels, height, width, kernelH, kernelW, strideH, strideW, padH, padW });
+}
+
 function checkWindow(kernel: string, g: Conv2dGeometry | MaxPool2dGeometry): void {
   checkAxis(kernel, 'H', 'height', g.height, g.kernelH, g.strideH, g.padH);
   checkAxis(kernel, 'W', 'width', g.width, g.kernelW, g.strideW, g.padW);
@@ -45,6 +57,7 @@ const outDims = (g: Conv2dGeometry) => [g.batch, g.outChannels, ...outputSize(g)
 
 function checkConv2d(a: Conv2dArgs): void {
   const k = 'conv2d';
+  checkConvSizes(k, a);
   checkWindow(k, a);
   checkTensor(k, 'x', xDims(a), a.x.length);
   checkTensor(k, 'weight', weightDims(a), a.weight.length);
@@ -55,6 +68,7 @@ function checkConv2d(a: Conv2dArgs): void {
 
 function checkConv2dBackwardInput(a: Conv2dBackwardInputArgs): void {
   const k = 'conv2dBackwardInput';
+  checkConvSizes(k, a);
   checkWindow(k, a);
   checkTensor(k, 'dout', outDims(a), a.dout.length);
   checkTensor(k, 'weight', weightDims(a), a.weight.length);
@@ -64,6 +78,7 @@ function checkConv2dBackwardInput(a: Conv2dBackwardInputArgs): void {
 
 function checkConv2dBackwardWeight(a: Conv2dBackwardWeightArgs): void {
   const k = 'conv2dBackwardWeight';
+  checkConvSizes(k, a);
   checkWindow(k, a);
   checkTensor(k, 'x', xDims(a), a.x.length);
   checkTensor(k, 'dout', outDims(a), a.dout.length);
@@ -74,6 +89,7 @@ function checkConv2dBackwardWeight(a: Conv2dBackwardWeightArgs): void {
 
 /** As a convolution's window, the plane non-empty, and padding at most half the kernel (max_pool.rs). */
 function checkPoolWindow(kernel: string, g: MaxPool2dGeometry): void {
+  checkPoolSizes(kernel, g);
   checkWindow(kernel, g);
   if (g.height === 0 || g.width === 0) {
     throw new ArgumentError(`${kernel}: the input plane is ${g.height}x${g.width}; a window needs at least one pixel`);
