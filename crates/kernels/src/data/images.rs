@@ -12,7 +12,7 @@ pub fn gather_center_u8(pixels: &[u8], indices: &[u32], mean: &[f32], out: &mut 
     if d == 0 {
         return Err(KernelError::new(format!("{KERNEL}: mean is empty")));
     }
-    if pixels.len() % d != 0 {
+    if !pixels.len().is_multiple_of(d) {
         return Err(KernelError::new(format!(
             "{KERNEL}: pixels hold {} bytes, not a whole number of {d}-byte images",
             pixels.len()
