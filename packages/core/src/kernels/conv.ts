@@ -4,7 +4,8 @@
  * outH = floor((height + 2·padH − kernelH) / strideH) + 1, the same for the width.
  */
 
-import type { Storage } from '../backends/backend.js';
+import type { Backend, Storage } from '../backends/backend.js';
+import { kernelNames } from './names.js';
 
 /** The geometry shared by a convolution's forward and backward kernels. */
 export interface Conv2dGeometry {
@@ -84,3 +85,14 @@ export interface MaxPool2dBackwardArgs extends MaxPool2dGeometry {
   indices: Int32Array;
   dx: Storage;
 }
+
+/** The signatures of this concern's kernels (KernelSignatures in registry.ts gathers every concern's). */
+export interface ConvKernels {
+  conv2d(backend: Backend, args: Conv2dArgs): void;
+  conv2dBackwardInput(backend: Backend, args: Conv2dBackwardInputArgs): void;
+  conv2dBackwardWeight(backend: Backend, args: Conv2dBackwardWeightArgs): void;
+  maxPool2d(backend: Backend, args: MaxPool2dArgs): void;
+  maxPool2dBackward(backend: Backend, args: MaxPool2dBackwardArgs): void;
+}
+
+export const CONV_KERNELS = kernelNames<ConvKernels>({ conv2d: true, conv2dBackwardInput: true, conv2dBackwardWeight: true, maxPool2d: true, maxPool2dBackward: true });

@@ -4,7 +4,8 @@
  * of 0 broadcasts that dimension.
  */
 
-import type { Storage } from '../backends/backend.js';
+import type { Backend, Storage } from '../backends/backend.js';
+import { kernelNames } from './names.js';
 
 /** out[r][c] = x[r][c] + bias[c] over a rows×cols matrix (out may be x: in place). */
 export interface BiasAddArgs {
@@ -86,3 +87,17 @@ export interface AxpyArgs {
   y: Storage;
   alpha: number;
 }
+
+/** The signatures of this concern's kernels (KernelSignatures in registry.ts gathers every concern's). */
+export interface ElementwiseKernels {
+  biasAdd(backend: Backend, args: BiasAddArgs): void;
+  columnSum(backend: Backend, args: ColumnSumArgs): void;
+  elu(backend: Backend, args: EluArgs): void;
+  eluBackward(backend: Backend, args: EluBackwardArgs): void;
+  unary(backend: Backend, args: UnaryArgs): void;
+  unaryBackward(backend: Backend, args: UnaryBackwardArgs): void;
+  binary(backend: Backend, args: BinaryArgs): void;
+  axpy(backend: Backend, args: AxpyArgs): void;
+}
+
+export const ELEMENTWISE_KERNELS = kernelNames<ElementwiseKernels>({ biasAdd: true, columnSum: true, elu: true, eluBackward: true, unary: true, unaryBackward: true, binary: true, axpy: true });

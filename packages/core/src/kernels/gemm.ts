@@ -2,7 +2,8 @@
  * C = alpha·op(A)·op(B) + beta·C: the matrix product every layer runs on.
  */
 
-import type { Storage } from '../backends/backend.js';
+import type { Backend, Storage } from '../backends/backend.js';
+import { kernelNames } from './names.js';
 
 /** C = alpha·op(A)·op(B) + beta·C over row-major storages (C is m×n). */
 export interface GemmArgs {
@@ -17,3 +18,10 @@ export interface GemmArgs {
   b: Storage;
   c: Storage;
 }
+
+/** The signatures of this concern's kernels (KernelSignatures in registry.ts gathers every concern's). */
+export interface GemmKernels {
+  gemm(backend: Backend, args: GemmArgs): void;
+}
+
+export const GEMM_KERNELS = kernelNames<GemmKernels>({ gemm: true });

@@ -2,7 +2,8 @@
  * Argument shapes of the image-batch kernel: uint8 images gathered by index and centred.
  */
 
-import type { Storage } from '../backends/backend.js';
+import type { Backend, Storage } from '../backends/backend.js';
+import { kernelNames } from './names.js';
 
 /**
  * A batch of uint8 images as network input: out[r][j] = pixels[indices[r]·d + j] − mean[j],
@@ -14,3 +15,10 @@ export interface GatherCenterArgs {
   mean: Float32Array;
   out: Storage;
 }
+
+/** The signatures of this concern's kernels (KernelSignatures in registry.ts gathers every concern's). */
+export interface ImageKernels {
+  gatherCenter(backend: Backend, args: GatherCenterArgs): void;
+}
+
+export const IMAGE_KERNELS = kernelNames<ImageKernels>({ gatherCenter: true });

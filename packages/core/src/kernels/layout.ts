@@ -3,7 +3,8 @@
  * axes, the max along an axis with its argmax (Int32Array, host memory).
  */
 
-import type { Storage } from '../backends/backend.js';
+import type { Backend, Storage } from '../backends/backend.js';
+import { kernelNames } from './names.js';
 
 /** out (row-major, `shape`) = x read through `strides`: makes a view contiguous. */
 export interface CopyArgs {
@@ -48,3 +49,13 @@ export interface MaxAlongBackwardArgs {
   inner: number;
   dx: Storage;
 }
+
+/** The signatures of this concern's kernels (KernelSignatures in registry.ts gathers every concern's). */
+export interface LayoutKernels {
+  copy(backend: Backend, args: CopyArgs): void;
+  reduceSum(backend: Backend, args: ReduceSumArgs): void;
+  maxAlong(backend: Backend, args: MaxAlongArgs): void;
+  maxAlongBackward(backend: Backend, args: MaxAlongBackwardArgs): void;
+}
+
+export const LAYOUT_KERNELS = kernelNames<LayoutKernels>({ copy: true, reduceSum: true, maxAlong: true, maxAlongBackward: true });

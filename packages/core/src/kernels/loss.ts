@@ -3,7 +3,8 @@
  * return the mean over rows; labels stay in host memory as Int32Array.
  */
 
-import type { Storage } from '../backends/backend.js';
+import type { Backend, Storage } from '../backends/backend.js';
+import { kernelNames } from './names.js';
 
 /** Row softmax with the max trick: out[r] = exp(x[r] − max x[r]) / Σ exp(x[r] − max x[r]). */
 export interface SoftmaxArgs {
@@ -88,3 +89,18 @@ export interface NllLossBackwardArgs {
   scale: number;
   dlogp: Storage;
 }
+
+/** The signatures of this concern's kernels (KernelSignatures in registry.ts gathers every concern's). */
+export interface LossKernels {
+  softmax(backend: Backend, args: SoftmaxArgs): void;
+  softmaxBackward(backend: Backend, args: SoftmaxBackwardArgs): void;
+  crossEntropy(backend: Backend, args: CrossEntropyArgs): number;
+  crossEntropyBackward(backend: Backend, args: CrossEntropyBackwardArgs): void;
+  softmaxCrossEntropy(backend: Backend, args: SoftmaxCrossEntropyArgs): number;
+  logSoftmax(backend: Backend, args: LogSoftmaxArgs): void;
+  logSoftmaxBackward(backend: Backend, args: LogSoftmaxBackwardArgs): void;
+  nllLoss(backend: Backend, args: NllLossArgs): number;
+  nllLossBackward(backend: Backend, args: NllLossBackwardArgs): void;
+}
+
+export const LOSS_KERNELS = kernelNames<LossKernels>({ softmax: true, softmaxBackward: true, crossEntropy: true, crossEntropyBackward: true, softmaxCrossEntropy: true, logSoftmax: true, logSoftmaxBackward: true, nllLoss: true, nllLossBackward: true });

@@ -5,7 +5,8 @@
  * Variances are biased (÷n) for normalising; eps is added before the square root.
  */
 
-import type { Storage } from '../backends/backend.js';
+import type { Backend, Storage } from '../backends/backend.js';
+import { kernelNames } from './names.js';
 
 /**
  * Training-mode BatchNorm forward with batch statistics:
@@ -95,3 +96,14 @@ export interface LayerNormBackwardArgs {
   dgamma?: Storage;
   dbeta?: Storage;
 }
+
+/** The signatures of this concern's kernels (KernelSignatures in registry.ts gathers every concern's). */
+export interface NormKernels {
+  batchNormTrain(backend: Backend, args: BatchNormTrainArgs): void;
+  batchNormInference(backend: Backend, args: BatchNormInferenceArgs): void;
+  batchNormBackward(backend: Backend, args: BatchNormBackwardArgs): void;
+  layerNorm(backend: Backend, args: LayerNormArgs): void;
+  layerNormBackward(backend: Backend, args: LayerNormBackwardArgs): void;
+}
+
+export const NORM_KERNELS = kernelNames<NormKernels>({ batchNormTrain: true, batchNormInference: true, batchNormBackward: true, layerNorm: true, layerNormBackward: true });

@@ -3,7 +3,8 @@
  * PyTorch's single-tensor SGD and Adam update rules.
  */
 
-import type { Storage } from '../backends/backend.js';
+import type { Backend, Storage } from '../backends/backend.js';
+import { kernelNames } from './names.js';
 
 /** Plain SGD step: param −= lr·grad. */
 export interface SgdUpdateArgs {
@@ -47,3 +48,12 @@ export interface AdamStepArgs {
   weightDecay: number;
   step: number;
 }
+
+/** The signatures of this concern's kernels (KernelSignatures in registry.ts gathers every concern's). */
+export interface OptimKernels {
+  sgdUpdate(backend: Backend, args: SgdUpdateArgs): void;
+  sgdStep(backend: Backend, args: SgdStepArgs): void;
+  adamStep(backend: Backend, args: AdamStepArgs): void;
+}
+
+export const OPTIM_KERNELS = kernelNames<OptimKernels>({ sgdUpdate: true, sgdStep: true, adamStep: true });
