@@ -78,9 +78,29 @@ export function checkSameOrSeparate(kernel: string, outName: string, out: ArrayB
   }
 }
 
+/**
+ * A size as the Rust bindings take one (dlp-contract's `size` kind): an integer from 0 to 2^53,
+ * the largest a JS number holds exactly.
+ */
+function isCount(v: number): boolean {
+  return Number.isInteger(v) && v >= 0 && v <= 2 ** 53;
+}
+
+/**
+ * Sizes (rows, cols, channels, a convolution's geometry) arrive as JS numbers: each must be a
+ * non-negative integer. Checked first and in the order given, which is the kernel's argument
+ * order in the Rust contract (its bindings check each size as they convert it, before the
+ * kernel runs): "softmax: rows = -1 is not a non-negative integer".
+ */
+export function checkSizes(kernel: string, sizes: Readonly<Record<string, number>>): void {
+  for (const [name, value] of Object.entries(sizes)) {
+    if (!isCount(value)) throw new ArgumentError(`${kernel}: ${name} = ${value} is not a non-negative integer`);
+  }
+}
+
 /** Shapes, strides and axis lists arrive as JS numbers: each must be a non-negative integer. */
 export function checkCounts(kernel: string, name: string, values: readonly number[]): void {
-  const bad = values.findIndex((v) => !Number.isInteger(v) || v < 0);
+  const bad = values.findIndex((v) => !isCount(v));
   if (bad >= 0) {
     throw new ArgumentError(`${kernel}: ${name}[${bad}] = ${values[bad]} is not a non-negative integer`);
   }

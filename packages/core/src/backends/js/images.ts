@@ -1,25 +1,29 @@
 /**
  * gatherCenter in plain loops: uint8 image rows gathered by index, minus the mean image, into
- * any float view (a js storage, or a wasm tensor's view of wasm memory).
+ * any float view (a js storage, or a wasm tensor's view of wasm memory). Checks its arguments
+ * in the order and words of dlp-kernels' `gather_center_u8` (after the contract's aliasing
+ * check), so the native backend's Rust kernel and this loop fail alike.
  */
 
 import type { TypedArray } from '../../dtype.js';
-import { ShapeError } from '../../errors.js';
+import { ArgumentError } from '../../errors.js';
 import type { GatherCenterArgs } from '../../kernels/images.js';
+import { checkAllSeparate, checkMatrix } from '../../kernels/lengths.js';
 
 export function gatherCenterReference({ pixels, indices, mean }: Omit<GatherCenterArgs, 'out'>, out: TypedArray): void {
+  const k = 'gatherCenter';
+  checkAllSeparate(k, [['out', out]], [['mean', mean], ['pixels', pixels], ['indices', indices]]);
   const d = mean.length;
-  const images = Math.floor(pixels.length / d);
-  if (d === 0 || pixels.length % d !== 0) {
-    throw new ShapeError(`gatherCenter: pixels hold ${pixels.length} bytes, not a whole number of ${d}-byte images`);
+  if (d === 0) throw new ArgumentError(`${k}: mean is empty`);
+  if (pixels.length % d !== 0) {
+    throw new ArgumentError(`${k}: pixels hold ${pixels.length} bytes, not a whole number of ${d}-byte images`);
   }
-  if (out.length !== indices.length * d) {
-    throw new ShapeError(`gatherCenter: out should hold ${indices.length}x${d} = ${indices.length * d} elements but holds ${out.length}`);
-  }
+  checkMatrix(k, 'out', indices.length, d, out.length);
+  const images = pixels.length / d;
+  const bad = indices.findIndex((index) => index >= images);
+  if (bad >= 0) throw new ArgumentError(`${k}: image index ${indices[bad]} is outside 0..${images}`);
   for (let r = 0; r < indices.length; r++) {
-    const index = indices[r]!;
-    if (index >= images) throw new ShapeError(`gatherCenter: image index ${index} is outside 0..${images}`);
-    const base = index * d;
+    const base = indices[r]! * d;
     const row = r * d;
     for (let j = 0; j < d; j++) out[row + j] = pixels[base + j]! - mean[j]!;
   }

@@ -7,11 +7,13 @@
 import type { TypedArray } from '../../dtype.js';
 import { checkGemmLengths } from '../../kernels/gemm-lengths.js';
 import {
+  checkAllSeparate,
   checkLabels,
   checkMatrix,
   checkSameLength,
   checkSameOrSeparate,
   checkSeparate,
+  checkSizes,
   checkVector,
 } from '../../kernels/lengths.js';
 import { gatherCenterReference } from './images.js';
@@ -37,12 +39,15 @@ export function registerJsKernels(): void {
   registered = true;
 
   registerKernel('gemm', 'js', (_backend, args) => {
+    checkSizes('gemm', { m: args.m, n: args.n, k: args.k });
     checkGemmLengths(args);
+    checkAllSeparate('gemm', [['C', arr(args.c)]], [['A', arr(args.a)], ['B', arr(args.b)]]);
     gemmReference(args, arr(args.a), arr(args.b), arr(args.c));
   });
 
   registerKernel('biasAdd', 'js', (_backend, { x, bias, out, rows, cols }) => {
     const k = 'biasAdd';
+    checkSizes(k, { rows, cols });
     checkMatrix(k, 'x', rows, cols, x.length);
     checkVector(k, 'bias', cols, 'cols', bias.length);
     checkMatrix(k, 'out', rows, cols, out.length);
@@ -53,6 +58,7 @@ export function registerJsKernels(): void {
 
   registerKernel('columnSum', 'js', (_backend, { x, out, rows, cols, beta }) => {
     const k = 'columnSum';
+    checkSizes(k, { rows, cols });
     checkMatrix(k, 'x', rows, cols, x.length);
     checkVector(k, 'out', cols, 'cols', out.length);
     checkSeparate(k, 'out', arr(out), 'x', arr(x));
@@ -75,6 +81,7 @@ export function registerJsKernels(): void {
   });
 
   registerKernel('softmax', 'js', (_backend, { x, out, rows, cols }) => {
+    checkSizes('softmax', { rows, cols });
     checkMatrix('softmax', 'x', rows, cols, x.length);
     checkMatrix('softmax', 'out', rows, cols, out.length);
     checkSeparate('softmax', 'out', arr(out), 'x', arr(x));
@@ -83,6 +90,7 @@ export function registerJsKernels(): void {
 
   registerKernel('softmaxBackward', 'js', (_backend, { s, dout, dx, rows, cols }) => {
     const k = 'softmaxBackward';
+    checkSizes(k, { rows, cols });
     checkMatrix(k, 's', rows, cols, s.length);
     checkMatrix(k, 'dout', rows, cols, dout.length);
     checkMatrix(k, 'dx', rows, cols, dx.length);
@@ -92,6 +100,7 @@ export function registerJsKernels(): void {
   });
 
   registerKernel('crossEntropy', 'js', (_backend, { probs, targets, rows, cols }) => {
+    checkSizes('crossEntropy', { rows, cols });
     checkMatrix('crossEntropy', 'probs', rows, cols, probs.length);
     checkMatrix('crossEntropy', 'targets', rows, cols, targets.length);
     return crossEntropyReference(arr(probs), arr(targets), rows);
@@ -99,6 +108,7 @@ export function registerJsKernels(): void {
 
   registerKernel('crossEntropyBackward', 'js', (_backend, { probs, targets, dprobs, rows, cols }) => {
     const k = 'crossEntropyBackward';
+    checkSizes(k, { rows, cols });
     checkMatrix(k, 'probs', rows, cols, probs.length);
     checkMatrix(k, 'targets', rows, cols, targets.length);
     checkMatrix(k, 'dprobs', rows, cols, dprobs.length);
@@ -109,6 +119,7 @@ export function registerJsKernels(): void {
 
   registerKernel('softmaxCrossEntropy', 'js', (_backend, { logits, labels, rows, cols, dlogits, probs }) => {
     const k = 'softmaxCrossEntropy';
+    checkSizes(k, { rows, cols });
     checkMatrix(k, 'logits', rows, cols, logits.length);
     checkLabels(k, labels, rows, cols);
     if (dlogits) {

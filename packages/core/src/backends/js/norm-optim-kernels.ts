@@ -7,7 +7,7 @@
 
 import type { TypedArray } from '../../dtype.js';
 import { ArgumentError } from '../../errors.js';
-import { checkAllSeparate, checkMatrix, checkSameLength, checkTensor, checkVector } from '../../kernels/lengths.js';
+import { checkAllSeparate, checkMatrix, checkSameLength, checkSizes, checkTensor, checkVector } from '../../kernels/lengths.js';
 import type { BatchNormBackwardArgs, BatchNormInferenceArgs, BatchNormTrainArgs, LayerNormArgs, LayerNormBackwardArgs } from '../../kernels/norm.js';
 import type { AdamStepArgs, SgdStepArgs } from '../../kernels/optim.js';
 import { registerKernel } from '../../kernels/registry.js';
@@ -43,6 +43,7 @@ function optionalVector(kernel: string, name: string, want: number, per: 'rows' 
 
 function checkBatchNormTrain(a: BatchNormTrainArgs): void {
   const k = 'batchNormTrain';
+  checkSizes(k, { outer: a.outer, channels: a.channels, inner: a.inner });
   const dims = [a.outer, a.channels, a.inner];
   checkTensor(k, 'x', dims, a.x.length);
   optionalVector(k, 'gamma', a.channels, 'channels', a.gamma);
@@ -66,6 +67,7 @@ function checkBatchNormTrain(a: BatchNormTrainArgs): void {
 
 function checkBatchNormInference(a: BatchNormInferenceArgs): void {
   const k = 'batchNormInference';
+  checkSizes(k, { outer: a.outer, channels: a.channels, inner: a.inner });
   const dims = [a.outer, a.channels, a.inner];
   checkTensor(k, 'x', dims, a.x.length);
   checkVector(k, 'runningMean', a.channels, 'channels', a.runningMean.length);
@@ -82,6 +84,7 @@ function checkBatchNormInference(a: BatchNormInferenceArgs): void {
 
 function checkBatchNormBackward(a: BatchNormBackwardArgs): void {
   const k = 'batchNormBackward';
+  checkSizes(k, { outer: a.outer, channels: a.channels, inner: a.inner });
   const dims = [a.outer, a.channels, a.inner];
   checkTensor(k, 'x', dims, a.x.length);
   checkTensor(k, 'dout', dims, a.dout.length);
@@ -100,6 +103,7 @@ function checkBatchNormBackward(a: BatchNormBackwardArgs): void {
 
 function checkLayerNorm(a: LayerNormArgs): void {
   const k = 'layerNorm';
+  checkSizes(k, { rows: a.rows, cols: a.cols });
   checkMatrix(k, 'x', a.rows, a.cols, a.x.length);
   optionalVector(k, 'gamma', a.cols, 'cols', a.gamma);
   optionalVector(k, 'beta', a.cols, 'cols', a.beta);
@@ -115,6 +119,7 @@ function checkLayerNorm(a: LayerNormArgs): void {
 
 function checkLayerNormBackward(a: LayerNormBackwardArgs): void {
   const k = 'layerNormBackward';
+  checkSizes(k, { rows: a.rows, cols: a.cols });
   checkMatrix(k, 'x', a.rows, a.cols, a.x.length);
   checkMatrix(k, 'dout', a.rows, a.cols, a.dout.length);
   checkVector(k, 'mean', a.rows, 'rows', a.mean.length);

@@ -16,6 +16,7 @@ import {
   checkSameOrSeparate,
   checkSeparate,
   checkShaped,
+  checkSizes,
   checkStridedReach,
   checkTensor,
 } from '../../kernels/lengths.js';
@@ -97,10 +98,10 @@ export function registerJsTensorOpKernels(): void {
 
   registerKernel('binary', 'js', (_backend, { op, shape, a, aStrides, b, bStrides, out }) => {
     const k = 'binary';
-    checkOp(k, op, BINARY_OPS);
     checkCounts(k, 'shape', shape);
     checkCounts(k, 'aStrides', aStrides);
     checkCounts(k, 'bStrides', bStrides);
+    checkOp(k, op, BINARY_OPS);
     checkShaped(k, 'out', shape, out.length);
     checkStridedOperand(k, 'a', a, aStrides, shape);
     checkStridedOperand(k, 'b', b, bStrides, shape);
@@ -132,6 +133,7 @@ export function registerJsTensorOpKernels(): void {
 
   registerKernel('maxAlong', 'js', (_backend, { x, outer, size, inner, out, indices }) => {
     const k = 'maxAlong';
+    checkSizes(k, { outer, size, inner });
     checkTensor(k, 'x', [outer, size, inner], x.length);
     checkMatrix(k, 'out', outer, inner, out.length);
     checkMatrix(k, 'indices', outer, inner, indices.length);
@@ -142,6 +144,7 @@ export function registerJsTensorOpKernels(): void {
 
   registerKernel('maxAlongBackward', 'js', (_backend, { dout, indices, outer, size, inner, dx }) => {
     const k = 'maxAlongBackward';
+    checkSizes(k, { outer, size, inner });
     checkMatrix(k, 'dout', outer, inner, dout.length);
     checkMatrix(k, 'indices', outer, inner, indices.length);
     checkTensor(k, 'dx', [outer, size, inner], dx.length);
@@ -151,6 +154,7 @@ export function registerJsTensorOpKernels(): void {
   });
 
   registerKernel('logSoftmax', 'js', (_backend, { x, out, rows, cols }) => {
+    checkSizes('logSoftmax', { rows, cols });
     checkMatrix('logSoftmax', 'x', rows, cols, x.length);
     checkMatrix('logSoftmax', 'out', rows, cols, out.length);
     checkSeparate('logSoftmax', 'out', arr(out), 'x', arr(x));
@@ -159,6 +163,7 @@ export function registerJsTensorOpKernels(): void {
 
   registerKernel('logSoftmaxBackward', 'js', (_backend, { y, dout, dx, rows, cols }) => {
     const k = 'logSoftmaxBackward';
+    checkSizes(k, { rows, cols });
     checkMatrix(k, 'y', rows, cols, y.length);
     checkMatrix(k, 'dout', rows, cols, dout.length);
     checkMatrix(k, 'dx', rows, cols, dx.length);
@@ -168,12 +173,14 @@ export function registerJsTensorOpKernels(): void {
   });
 
   registerKernel('nllLoss', 'js', (_backend, { logp, labels, rows, cols }) => {
+    checkSizes('nllLoss', { rows, cols });
     checkMatrix('nllLoss', 'logp', rows, cols, logp.length);
     checkLabels('nllLoss', labels, rows, cols);
     return nllLossReference(arr(logp), labels, rows, cols);
   });
 
   registerKernel('nllLossBackward', 'js', (_backend, { labels, rows, cols, scale, dlogp }) => {
+    checkSizes('nllLossBackward', { rows, cols });
     checkMatrix('nllLossBackward', 'dlogp', rows, cols, dlogp.length);
     checkLabels('nllLossBackward', labels, rows, cols);
     nllLossBackwardReference(labels, rows, cols, scale, arr(dlogp));
