@@ -5,6 +5,7 @@
 //! Each binding maps a kind to its own JS-facing type once (crates/node, crates/wasm).
 #![allow(non_camel_case_types)]
 
+use dlp_kernels::error::js_number;
 use dlp_kernels::layout::counts;
 use dlp_kernels::KernelError;
 
@@ -62,13 +63,14 @@ pub fn real32(_kernel: &str, _name: &str, value: f64) -> Result<f32> {
     Ok(value as f32)
 }
 
+/// Sizes are integers below 2^32 on every backend: the most a wasm32 usize holds (and more
+/// elements than any typed array a size could describe).
 #[inline]
 pub fn size(kernel: &str, name: &str, value: f64) -> Result<usize> {
-    // 2^53: the largest integer a JS number holds exactly.
-    if value >= 0.0 && value.fract() == 0.0 && value <= 9_007_199_254_740_992.0 && value <= usize::MAX as f64 {
+    if value >= 0.0 && value.fract() == 0.0 && value <= u32::MAX as f64 {
         Ok(value as usize)
     } else {
-        Err(KernelError::new(format!("{kernel}: {name} = {} is not a non-negative integer", js_number(value))))
+        Err(KernelError::new(format!("{kernel}: {name} = {} is not an integer in [0, 2^32)", js_number(value))))
     }
 }
 
@@ -76,26 +78,15 @@ pub fn dims(kernel: &str, name: &str, value: Vec<f64>) -> Result<Vec<usize>> {
     counts(kernel, name, &value)
 }
 
-/// How JS prints a number, for messages identical on every backend.
-fn js_number(v: f64) -> String {
-    if v.is_nan() {
-        "NaN".to_string()
-    } else if v.is_infinite() {
-        if v > 0.0 { "Infinity" } else { "-Infinity" }.to_string()
-    } else {
-        v.to_string()
-    }
-}
-
 #[cfg(test)]
 mod tests {
     #[test]
     fn sizes_are_non_negative_integers() {
         assert_eq!(super::size("softmax", "rows", 3.0).unwrap(), 3);
-        for bad in [-1.0, 2.5, f64::NAN, f64::INFINITY, 1e300] {
+        for bad in [-1.0, 2.5, f64::NAN, f64::INFINITY, 4294967296.0, 1e300] {
             let err = super::size("softmax", "rows", bad).unwrap_err();
             assert!(err.message().starts_with("softmax: rows = "), "{}", err.message());
-            assert!(err.message().ends_with(" is not a non-negative integer"), "{}", err.message());
+            assert!(err.message().ends_with(" is not an integer in [0, 2^32)"), "{}", err.message());
         }
     }
 }

@@ -3,7 +3,8 @@
 //! before forming any slice, whether to call a kernel's in-place variant, the ordinary one, or
 //! refuse. Rust slices cannot alias, so the decision cannot be left to the kernels.
 //!
-//! Buffers are byte ranges (`start..end`); an empty one overlaps nothing.
+//! Buffers are byte ranges (`start..end`); an empty one overlaps nothing. Messages name the
+//! arguments, not their addresses, so that every backend (js included) words them the same.
 
 use std::ops::Range;
 
@@ -39,8 +40,8 @@ impl<'a> Operand<'a> {
 pub fn check_separate(kernel: &str, out: &Operand, input: &Operand) -> Result<(), KernelError> {
     if out.overlaps(input) {
         Err(KernelError::new(format!(
-            "{kernel}: {} (bytes {}..{}) overlaps {}; the output must be a separate buffer",
-            out.name, out.bytes.start, out.bytes.end, input.name
+            "{kernel}: {} overlaps {}; the output must be a separate buffer",
+            out.name, input.name
         )))
     } else {
         Ok(())
@@ -68,8 +69,8 @@ pub fn in_place(kernel: &str, out: &Operand, input: &Operand) -> Result<bool, Ke
         Ok(true)
     } else {
         Err(KernelError::new(format!(
-            "{kernel}: {} (bytes {}..{}) partly overlaps {}; it must be the same buffer (in place) or a separate one",
-            out.name, out.bytes.start, out.bytes.end, input.name
+            "{kernel}: {} partly overlaps {}; it must be the same buffer (in place) or a separate one",
+            out.name, input.name
         )))
     }
 }
@@ -86,10 +87,10 @@ mod tests {
         let err = in_place("elu", &Operand::new("out", 20..60), &x).unwrap_err();
         assert_eq!(
             err.message(),
-            "elu: out (bytes 20..60) partly overlaps x; it must be the same buffer (in place) or a separate one"
+            "elu: out partly overlaps x; it must be the same buffer (in place) or a separate one"
         );
         let err = check_separate("softmax", &Operand::new("out", 16..56), &x).unwrap_err();
-        assert_eq!(err.message(), "softmax: out (bytes 16..56) overlaps x; the output must be a separate buffer");
+        assert_eq!(err.message(), "softmax: out overlaps x; the output must be a separate buffer");
         assert!(
             check_separate("softmax", &Operand::new("out", 16..16), &x).is_ok(),
             "an empty buffer overlaps nothing"

@@ -5,11 +5,13 @@
 use crate::error::KernelError;
 
 /// `len` must be rows·cols (a row-major rows×cols matrix).
+///
+/// Products are taken in u64, so that wasm32 (32-bit usize) reports a misfit as Node does.
 pub(crate) fn matrix(kernel: &str, name: &str, rows: usize, cols: usize, len: usize) -> Result<(), KernelError> {
-    let want = rows
-        .checked_mul(cols)
+    let want = (rows as u64)
+        .checked_mul(cols as u64)
         .ok_or_else(|| KernelError::new(format!("{kernel}: {name} of {rows}x{cols} elements overflows")))?;
-    if want == len {
+    if want == len as u64 {
         Ok(())
     } else {
         Err(KernelError::shape(format!("{kernel}: {name} should hold {rows}x{cols} = {want} elements but holds {len}")))
@@ -25,14 +27,15 @@ pub(crate) fn vector(kernel: &str, name: &str, want: usize, per: &str, len: usiz
     }
 }
 
-/// `len` must be the product of `dims` (a row-major tensor, e.g. BatchNorm's [outer, channels, inner]).
+/// `len` must be the product of `dims` (a row-major tensor, e.g. BatchNorm's [outer, channels, inner]),
+/// taken in u64 as in `matrix`.
 pub(crate) fn tensor(kernel: &str, name: &str, dims: &[usize], len: usize) -> Result<(), KernelError> {
     let shape = dims.iter().map(|d| d.to_string()).collect::<Vec<_>>().join("x");
     let want = dims
         .iter()
-        .try_fold(1usize, |n, &d| n.checked_mul(d))
+        .try_fold(1u64, |n, &d| n.checked_mul(d as u64))
         .ok_or_else(|| KernelError::new(format!("{kernel}: {name} of {shape} elements overflows")))?;
-    if want == len {
+    if want == len as u64 {
         Ok(())
     } else {
         Err(KernelError::shape(format!("{kernel}: {name} should hold {shape} = {want} elements but holds {len}")))
@@ -93,6 +96,6 @@ mod tests {
             assert_eq!((e.kind(), e.code()), (ErrorKind::Argument, "ArgumentError"), "{e}");
         }
         assert_eq!(others[0].message(), "nllLoss: labels[1] = 2 is not a class index in 0..2");
-        assert_eq!(others[3].message(), "softmax: out (bytes 16..56) overlaps x; the output must be a separate buffer");
+        assert_eq!(others[3].message(), "softmax: out overlaps x; the output must be a separate buffer");
     }
 }

@@ -79,3 +79,34 @@ mod tests {
         assert_eq!(e.to_string(), "k: op 'foo' is not one of neg, exp");
     }
 }
+
+/// A number as JavaScript's `String(v)` writes it, for messages identical on every backend
+/// (the js backend's included): decimals from 1e-6 to below 1e21, exponents outside
+/// ("1e+21", "1.5e-7"), shortest round-trip digits in both, as Rust's formatting also gives.
+///
+/// ```
+/// use dlp_kernels::error::js_number;
+/// assert_eq!(js_number(2.5), "2.5");
+/// assert_eq!(js_number(-3.0), "-3");
+/// assert_eq!(js_number(1e21), "1e+21");
+/// assert_eq!(js_number(1.5e-7), "1.5e-7");
+/// assert_eq!(js_number(0.000001), "0.000001");
+/// assert_eq!(js_number(f64::NEG_INFINITY), "-Infinity");
+/// ```
+pub fn js_number(v: f64) -> String {
+    if v.is_nan() {
+        "NaN".to_string()
+    } else if v.is_infinite() {
+        if v > 0.0 { "Infinity" } else { "-Infinity" }.to_string()
+    } else if v == 0.0 {
+        "0".to_string()
+    } else if v.abs() >= 1e21 || v.abs() < 1e-6 {
+        let s = format!("{v:e}");
+        match s.split_once('e') {
+            Some((mantissa, exp)) if !exp.starts_with('-') => format!("{mantissa}e+{exp}"),
+            _ => s,
+        }
+    } else {
+        v.to_string()
+    }
+}

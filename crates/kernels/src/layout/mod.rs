@@ -12,7 +12,7 @@
 
 pub mod copy;
 
-use crate::error::KernelError;
+use crate::error::{js_number, KernelError};
 
 /// Shape or strides as JS numbers (the bindings get them so), each a non-negative integer.
 ///
@@ -33,15 +33,6 @@ pub fn counts(kernel: &str, name: &str, values: &[f64]) -> Result<Vec<usize>, Ke
             }
         })
         .collect()
-}
-
-/// How JS prints a number, for messages identical on every backend.
-fn js_number(v: f64) -> String {
-    if v.is_infinite() {
-        if v > 0.0 { "Infinity" } else { "-Infinity" }.to_string()
-    } else {
-        v.to_string()
-    }
 }
 
 fn format_shape(shape: &[usize]) -> String {

@@ -78,23 +78,22 @@ export function checkSameOrSeparate(kernel: string, outName: string, out: ArrayB
   }
 }
 
-/**
- * A size as the Rust bindings take one (dlp-contract's `size` kind): an integer from 0 to 2^53,
- * the largest a JS number holds exactly.
- */
+/** An entry of a shape or strides list (dlp-kernels' `counts`): an integer from 0 to 2^53. */
 function isCount(v: number): boolean {
   return Number.isInteger(v) && v >= 0 && v <= 2 ** 53;
 }
 
 /**
- * Sizes (rows, cols, channels, a convolution's geometry) arrive as JS numbers: each must be a
- * non-negative integer. Checked first and in the order given, which is the kernel's argument
- * order in the Rust contract (its bindings check each size as they convert it, before the
- * kernel runs): "softmax: rows = -1 is not a non-negative integer".
+ * Sizes (rows, cols, channels, a convolution's geometry) arrive as JS numbers: each must be an
+ * integer below 2^32 (dlp-contract's `size` kind: a wasm32 usize). Checked first and in the order
+ * given, which is the kernel's argument order in the Rust contract (its bindings check each size
+ * as they convert it, before the kernel runs): "softmax: rows = -1 is not an integer in [0, 2^32)".
  */
 export function checkSizes(kernel: string, sizes: Readonly<Record<string, number>>): void {
   for (const [name, value] of Object.entries(sizes)) {
-    if (!isCount(value)) throw new ArgumentError(`${kernel}: ${name} = ${value} is not a non-negative integer`);
+    if (!(Number.isInteger(value) && value >= 0 && value < 2 ** 32)) {
+      throw new ArgumentError(`${kernel}: ${name} = ${value} is not an integer in [0, 2^32)`);
+    }
   }
 }
 

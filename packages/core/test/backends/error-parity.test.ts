@@ -4,12 +4,8 @@
  * same message, word for word. Each kernel has a valid call (which must succeed everywhere),
  * a wrong-length buffer (ShapeError) and, when it has an output, an output sharing memory with
  * an input (ArgumentError); some have other bad arguments too (a label out of range, an
- * unknown op, a size that is not a non-negative integer). The table is keyed by kernel name,
+ * unknown op, a size that is not an integer in [0, 2^32)). The table is keyed by kernel name,
  * so the compiler, and the first test, insist on cases for every kernel in KERNEL_NAMES.
- *
- * Where the Rust side makes parity impossible today (see `Disagreement`: overlap messages that
- * name byte addresses, wasm32's 32-bit sizes, Rust's number printing), a case checks what does
- * agree, and its full parity check runs as an expected failure that turns red once fixed.
  */
 
 import { describe, expect, it } from 'vitest';
@@ -58,58 +54,23 @@ interface KernelCases<K extends KernelName> {
    * input's storage (`args`: valid arguments where the two have one length, when the usual ones
    * do not; `partly`: the two overlapping by all but one element, for kernels that may run in
    * place, where the very same storage is allowed), or arguments built for it, or (a string)
-   * why the kernel has no such case. Known to name byte addresses on the Rust backends
-   * (ADDRESSES) unless `disagreement` says otherwise (null: none).
+   * why the kernel has no such case.
    */
   overlap:
-    | { out: StorageKey<K>; input: StorageKey<K>; partly?: boolean; args?: (env: Env) => Args<K>; disagreement?: Disagreement | null }
+    | { out: StorageKey<K>; input: StorageKey<K>; partly?: boolean; args?: (env: Env) => Args<K> }
     | { what: string; args: (env: Env) => Args<K> }
     | string;
   /**
-   * Other bad arguments: a change to the valid ones, the class it must raise, the message when
-   * pinned, and the known disagreement when there is one.
+   * Other bad arguments: a change to the valid ones, the class it must raise, and the message
+   * when pinned.
    */
   more?: ReadonlyArray<{
     what: string;
     error: ErrorClass;
     change: (env: Env) => Partial<Args<K>>;
     message?: string;
-    disagreement?: Disagreement;
   }>;
 }
-
-/**
- * Why a case's backends disagree today where the fault is on the Rust side (reported; the js
- * backend cannot match both Rust backends). Such a case still asserts that all three throw (and
- * the case's class, when the classes agree); the full parity assertion runs as an expected
- * failure, which turns red once the Rust side is fixed: then drop the case's disagreement.
- */
-interface Disagreement {
-  /** A few words, for the test's name. */
-  label: string;
-  why: string;
-  classesAgree: boolean;
-}
-
-const ADDRESSES: Disagreement = {
-  label: 'overlap messages name byte addresses',
-  why:
-    "dlp-kernels' alias.rs puts the buffers' byte addresses in overlap messages (\"out (bytes 1114728..1114740) overlaps x\"): " +
-    'process addresses on native, wasm-memory offsets on wasm, none on js',
-  classesAgree: true,
-};
-const WASM32_SIZES: Disagreement = {
-  label: "wasm32's 32-bit sizes",
-  why:
-    "dlp-contract's `size` kind refuses values above usize::MAX, 2^32 − 1 on wasm32 (native takes up to 2^53), " +
-    'and the length checks overflow at 2^32 elements there',
-  classesAgree: false,
-};
-const RUST_NUMBER_FORMAT: Disagreement = {
-  label: 'Rust prints numbers otherwise than JS',
-  why: "dlp-contract's js_number prints 1e21 as 1000000000000000000000 and 1e-7 as 0.0000001, where JS prints 1e+21 and 1e-7",
-  classesAgree: true,
-};
 
 const conv = { batch: 1, inChannels: 2, height: 3, width: 3, outChannels: 2, kernelH: 2, kernelW: 2, strideH: 1, strideW: 1, padH: 0, padW: 0 };
 /** A 1×1 convolution with as many output channels as input ones: out has x's length. */
@@ -127,7 +88,7 @@ const CASES: { [K in KernelName]: KernelCases<K> } = {
       input: 'a',
       args: ({ n }) => ({ transA: false, transB: true, m: 2, n: 2, k: 2, alpha: 1, beta: 0, a: n(4), b: n(4), c: n(4) }),
     },
-    more: [{ what: 'm = -1', error: ArgumentError, change: () => ({ m: -1 }), message: 'gemm: m = -1 is not a non-negative integer' }],
+    more: [{ what: 'm = -1', error: ArgumentError, change: () => ({ m: -1 }), message: 'gemm: m = -1 is not an integer in [0, 2^32)' }],
   },
   biasAdd: {
     args: ({ n }) => ({ x: n(6), bias: n(3), out: n(6), rows: 2, cols: 3 }),
@@ -154,11 +115,12 @@ const CASES: { [K in KernelName]: KernelCases<K> } = {
     short: ['out', 5],
     overlap: { out: 'out', input: 'x' },
     more: [
-      { what: 'rows = -1', error: ArgumentError, change: () => ({ rows: -1 }), message: 'softmax: rows = -1 is not a non-negative integer' },
-      { what: 'cols = 2.5', error: ArgumentError, change: () => ({ cols: 2.5 }), message: 'softmax: cols = 2.5 is not a non-negative integer' },
-      { what: 'rows = NaN', error: ArgumentError, change: () => ({ rows: NaN }), message: 'softmax: rows = NaN is not a non-negative integer' },
-      { what: 'rows = 1e21', error: ArgumentError, change: () => ({ rows: 1e21 }), disagreement: RUST_NUMBER_FORMAT },
-      { what: 'rows = 2^32', error: ShapeError, change: () => ({ rows: 2 ** 32 }), disagreement: WASM32_SIZES },
+      { what: 'rows = -1', error: ArgumentError, change: () => ({ rows: -1 }), message: 'softmax: rows = -1 is not an integer in [0, 2^32)' },
+      { what: 'cols = 2.5', error: ArgumentError, change: () => ({ cols: 2.5 }), message: 'softmax: cols = 2.5 is not an integer in [0, 2^32)' },
+      { what: 'rows = NaN', error: ArgumentError, change: () => ({ rows: NaN }), message: 'softmax: rows = NaN is not an integer in [0, 2^32)' },
+      { what: 'rows = 1e21', error: ArgumentError, change: () => ({ rows: 1e21 }), message: 'softmax: rows = 1e+21 is not an integer in [0, 2^32)' },
+      { what: 'rows = 2^32', error: ArgumentError, change: () => ({ rows: 2 ** 32 }), message: 'softmax: rows = 4294967296 is not an integer in [0, 2^32)' },
+      { what: 'rows = 1e-7', error: ArgumentError, change: () => ({ rows: 1e-7 }), message: 'softmax: rows = 1e-7 is not an integer in [0, 2^32)' },
     ],
   },
   softmaxBackward: {
@@ -190,7 +152,7 @@ const CASES: { [K in KernelName]: KernelCases<K> } = {
       },
       { what: 'a negative label', error: ArgumentError, change: () => ({ labels: Int32Array.of(-1, 0) }) },
       { what: 'one label for two rows', error: ShapeError, change: () => ({ labels: Int32Array.of(0) }) },
-      { what: 'dlogits = probs', error: ArgumentError, change: ({ n }) => ((s) => ({ dlogits: s, probs: s }))(n(6)), disagreement: ADDRESSES },
+      { what: 'dlogits = probs', error: ArgumentError, change: ({ n }) => ((s) => ({ dlogits: s, probs: s }))(n(6)) },
     ],
   },
   sgdUpdate: {
@@ -245,7 +207,6 @@ const CASES: { [K in KernelName]: KernelCases<K> } = {
     overlap: {
       out: 'out',
       input: 'b',
-      disagreement: null,
       args: ({ n }) => ({ op: 'add', shape: [2, 3], a: n(6), aStrides: [3, 1], b: n(6), bStrides: [0, 1], out: n(6) }),
     },
     more: [
@@ -339,7 +300,7 @@ const CASES: { [K in KernelName]: KernelCases<K> } = {
     short: ['runningVar', 2],
     overlap: { out: 'out', input: 'x' },
     more: [
-      { what: 'invStd = mean', error: ArgumentError, change: ({ n }) => ((s) => ({ mean: s, invStd: s }))(n(3)), disagreement: ADDRESSES },
+      { what: 'invStd = mean', error: ArgumentError, change: ({ n }) => ((s) => ({ mean: s, invStd: s }))(n(3)) },
       { what: 'channels = -3', error: ArgumentError, change: () => ({ channels: -3 }) },
       {
         what: 'runningVar with one value per channel',
@@ -362,7 +323,7 @@ const CASES: { [K in KernelName]: KernelCases<K> } = {
     short: ['dgamma', 2],
     overlap: { out: 'dx', input: 'dout' },
     more: [
-      { what: 'dbeta = gamma', error: ArgumentError, change: ({ n }) => ((s) => ({ gamma: s, dbeta: s }))(n(3)), disagreement: ADDRESSES },
+      { what: 'dbeta = gamma', error: ArgumentError, change: ({ n }) => ((s) => ({ gamma: s, dbeta: s }))(n(3)) },
     ],
   },
   layerNorm: {
@@ -383,7 +344,7 @@ const CASES: { [K in KernelName]: KernelCases<K> } = {
     short: ['weight', 15],
     overlap: { out: 'out', input: 'x', args: ({ n }) => ({ ...conv1x1, x: n(18), weight: n(4), out: n(18) }) },
     more: [
-      { what: 'padH = -1', error: ArgumentError, change: () => ({ padH: -1 }), message: 'conv2d: padH = -1 is not a non-negative integer' },
+      { what: 'padH = -1', error: ArgumentError, change: () => ({ padH: -1 }), message: 'conv2d: padH = -1 is not an integer in [0, 2^32)' },
       { what: 'strideW = 0', error: ArgumentError, change: () => ({ strideW: 0 }) },
       { what: 'a kernel larger than the padded input', error: ArgumentError, change: () => ({ kernelH: 4 }) },
     ],
@@ -435,7 +396,6 @@ const CASES: { [K in KernelName]: KernelCases<K> } = {
         what: 'expAvg = expAvgSq',
         error: ArgumentError,
         change: ({ n }) => ((s) => ({ expAvg: s, expAvgSq: s }))(n(4)),
-        disagreement: ADDRESSES,
       },
     ],
   },
@@ -448,8 +408,6 @@ interface Case {
   error: ErrorClass;
   /** The message (exact, or a pattern) when the case pins it; else only that all backends agree. */
   message?: string | RegExp;
-  /** Set when the backends are known to disagree, and why. */
-  disagreement?: Disagreement;
   args: (env: Env) => object;
 }
 
@@ -464,15 +422,14 @@ function casesOf<K extends KernelName>(kernel: K, c: KernelCases<K>): Case[] {
     args: (env) => ({ ...c.args(env), [field]: env.n(length) }),
   });
   if (typeof c.overlap === 'object') {
-    const overlap = { kernel, error: ArgumentError, disagreement: ADDRESSES };
+    const overlap = { kernel, error: ArgumentError };
     if ('what' in c.overlap) {
       out.push({ ...overlap, name: `${kernel}: ${c.overlap.what}`, args: c.overlap.args });
     } else {
-      const { out: o, input, partly, args = c.args, disagreement = ADDRESSES } = c.overlap;
+      const { out: o, input, partly, args = c.args } = c.overlap;
       out.push({
         ...overlap,
         name: `${kernel}: ${String(o)} ${partly ? 'partly overlapping' : 'sharing the memory of'} ${String(input)}`,
-        disagreement: disagreement ?? undefined,
         args: (env) => {
           const a = args(env) as unknown as Record<string, Storage>;
           if (!partly) return { ...a, [o]: a[input as string] };
@@ -545,26 +502,20 @@ describe('kernel error parity across js, native and wasm', () => {
     for (const build of builds) expect(outcomes(kernel, build)).toEqual({ js: undefined, native: undefined, wasm: undefined });
   });
 
-  /** All three throw the case's class with one message (what `disagreement` leaves out is not checked). */
-  function expectParity(c: Case, disagreement?: Disagreement): void {
+  /** All three throw the case's class with one message. */
+  function expectParity(c: Case): void {
     const thrown = outcomes(c.kernel, c.args);
     for (const name of BACKENDS) {
       const error = thrown[name];
       expect(error, `${name} did not throw`).toBeInstanceOf(Error);
-      if (!disagreement || disagreement.classesAgree) expect((error as Error).constructor, `${name}: ${String(error)}`).toBe(c.error);
+      expect((error as Error).constructor, `${name}: ${String(error)}`).toBe(c.error);
     }
     const messages = messagesOf(thrown);
-    if (!disagreement) expect(messages).toEqual({ js: messages.js, native: messages.js, wasm: messages.js });
+    expect(messages).toEqual({ js: messages.js, native: messages.js, wasm: messages.js });
     expect(messages.js.startsWith(`${c.kernel}: `)).toBe(true);
     if (typeof c.message === 'string') expect(messages.js).toBe(c.message);
     else if (c.message) expect(messages.js).toMatch(c.message);
   }
 
-  it.each(ALL.map((c) => [c.name, c] as const))('%s', (_name, c) => expectParity(c, c.disagreement));
-
-  const known = ALL.filter((c) => c.disagreement);
-  it.fails.each(known.map((c) => [c.name, c.disagreement!.label, c] as const))(
-    '%s: one class and message on all three (known to differ: %s)',
-    (_name, _label, c) => expectParity(c),
-  );
+  it.each(ALL.map((c) => [c.name, c] as const))('%s', (_name, c) => expectParity(c));
 });

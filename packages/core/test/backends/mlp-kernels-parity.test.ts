@@ -415,7 +415,7 @@ describe('partly overlapping buffers are refused by every binding', () => {
     const binding = (getBackend('native') as NativeBackend).binding;
     const memory = new Float32Array(16);
     expect(() => binding.elu({ x: memory.subarray(0, 8), out: memory.subarray(1, 9), alpha: 1 })).toThrow(
-      /^elu: out \(bytes \d+\.\.\d+\) partly overlaps x; it must be the same buffer \(in place\) or a separate one$/,
+      /^elu: out partly overlaps x; it must be the same buffer \(in place\) or a separate one$/,
     );
     const [x, out] = [memory.subarray(0, 8), memory.subarray(8, 16)];
     expect(() => binding.biasAdd({ x, bias: memory.subarray(6, 8), out, rows: 4, cols: 2 })).not.toThrow(); // inputs may share memory
@@ -428,7 +428,7 @@ describe('partly overlapping buffers are refused by every binding', () => {
     try {
       const [x, dout] = [{ ptr, length: 8 }, { ptr: ptr + 32, length: 8 }];
       expect(() => kernels.glue.eluBackward({ x, dout, dx: { ptr: ptr + 36, length: 8 }, alpha: 1 })).toThrow(
-        /eluBackward: dx \(bytes \d+\.\.\d+\) partly overlaps dout/,
+        /eluBackward: dx partly overlaps dout/,
       );
       expect(() => kernels.glue.eluBackward({ x, dout, dx: { ptr: ptr + 32, length: 8 }, alpha: 1 })).not.toThrow();
     } finally {
