@@ -1,12 +1,19 @@
 /**
- * Reference GEMM: C = alpha·op(A)·op(B) + beta·C, row-major, in plain loops.
- * Accumulates in JS numbers (float64) and rounds once when storing, so on float32 it is at
- * least as accurate as any fast kernel it is compared with.
+ * GEMM on the js backend: the reference loop C = alpha·op(A)·op(B) + beta·C (row-major) and the
+ * gemm kernel, which checks its arguments in the order and words of dlp-kernels first.
  */
 
 import type { TypedArray } from '../../dtype.js';
 import type { GemmArgs } from '../../kernels/gemm.js';
+import { checkGemmLengths } from '../../kernels/gemm-lengths.js';
+import { checkAllSeparate, checkSizes } from '../../kernels/lengths.js';
+import { registerKernel } from '../../kernels/registry.js';
+import { arr } from './storage.js';
 
+/**
+ * Reference GEMM in plain loops. Accumulates in JS numbers (float64) and rounds once when
+ * storing, so on float32 it is at least as accurate as any fast kernel it is compared with.
+ */
 export function gemmReference(
   spec: Pick<GemmArgs, 'transA' | 'transB' | 'm' | 'n' | 'k' | 'alpha' | 'beta'>,
   a: TypedArray,
@@ -32,4 +39,13 @@ export function gemmReference(
       c[cBase + j] = beta === 0 ? alpha * row[j]! : alpha * row[j]! + beta * c[cBase + j]!;
     }
   }
+}
+
+export function registerJsGemmKernels(): void {
+  registerKernel('gemm', 'js', (_backend, args) => {
+    checkSizes('gemm', { m: args.m, n: args.n, k: args.k });
+    checkGemmLengths(args);
+    checkAllSeparate('gemm', [['C', arr(args.c)]], [['A', arr(args.a)], ['B', arr(args.b)]]);
+    gemmReference(args, arr(args.a), arr(args.b), arr(args.c));
+  });
 }

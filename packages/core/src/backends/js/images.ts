@@ -1,15 +1,19 @@
 /**
- * gatherCenter in plain loops: uint8 image rows gathered by index, minus the mean image, into
- * any float view (a js storage, or a wasm tensor's view of wasm memory). Checks its arguments
- * in the order and words of dlp-kernels' `gather_center_u8` (after the contract's aliasing
- * check), so the native backend's Rust kernel and this loop fail alike.
+ * gatherCenter in plain loops (also the wasm backend's) and its js kernel: uint8 image rows
+ * gathered by index, minus the mean image, into a float view.
  */
 
 import type { TypedArray } from '../../dtype.js';
 import { ArgumentError } from '../../errors.js';
 import type { GatherCenterArgs } from '../../kernels/images.js';
 import { checkAllSeparate, checkMatrix } from '../../kernels/lengths.js';
+import { registerKernel } from '../../kernels/registry.js';
 
+/**
+ * Writes into any float view (a js storage, or a wasm tensor's view of wasm memory). Checks its
+ * arguments in the order and words of dlp-kernels' `gather_center_u8` (after the contract's
+ * aliasing check), so the native backend's Rust kernel and this loop fail alike.
+ */
 export function gatherCenterReference({ pixels, indices, mean }: Omit<GatherCenterArgs, 'out'>, out: TypedArray): void {
   const k = 'gatherCenter';
   checkAllSeparate(k, [['out', out]], [['mean', mean], ['pixels', pixels], ['indices', indices]]);
@@ -27,4 +31,8 @@ export function gatherCenterReference({ pixels, indices, mean }: Omit<GatherCent
     const row = r * d;
     for (let j = 0; j < d; j++) out[row + j] = pixels[base + j]! - mean[j]!;
   }
+}
+
+export function registerJsImageKernels(): void {
+  registerKernel('gatherCenter', 'js', (backend, args) => gatherCenterReference(args, backend.view(args.out)));
 }

@@ -8,11 +8,9 @@ import { allocateTypedArray, dtypeOf } from '../../dtype.js';
 import { ArgumentError } from '../../errors.js';
 import type { Backend, Storage } from '../backend.js';
 import { registerJsKernels } from './kernels.js';
+import type { JsStorage } from './storage.js';
 
-/** On the js backend a storage is simply its typed array. */
-export interface JsStorage extends Storage {
-  readonly array: TypedArray;
-}
+export type { JsStorage } from './storage.js';
 
 export class JsBackend implements Backend {
   readonly name = 'js' as const;
