@@ -1,6 +1,7 @@
 /**
  * Every differentiable op against finite differences (float64, js backend): elementwise with
- * broadcasting, reductions, views, matmul/linear, losses and normalisation.
+ * broadcasting, reductions, views, matmul/linear, losses and normalisation. (ops with a test
+ * file of their own, such as test/ops/elu.test.ts, are checked there.)
  */
 
 import { describe, expect, it } from 'vitest';
@@ -30,14 +31,13 @@ describe('gradcheck of elementwise ops', () => {
     });
   }
   it('x·x accumulates both uses into one gradient', () => check((a) => ops.mul(a!, a!), [randn([5])]));
-  for (const op of ['neg', 'exp', 'tanh', 'sigmoid', 'relu', 'elu'] as const) {
+  for (const op of ['neg', 'exp', 'tanh', 'sigmoid', 'relu'] as const) {
     it(op, () => check((a) => ops[op](a!), [randn([4, 5])]));
   }
   it('log and sqrt on positive inputs', () => {
     check((a) => ops.log(a!), [randn([4, 5], { scale: 0.5, shift: 3 })]);
     check((a) => ops.sqrt(a!), [randn([4, 5], { scale: 0.5, shift: 3 })]);
   });
-  it('elu with alpha 0.5', () => check((a) => ops.elu(a!, 0.5), [randn([3, 3])]));
 });
 
 describe('gradcheck of reductions', () => {

@@ -11,7 +11,7 @@ import { getBackend, getKernel, gradcheck, Rng, type Backend, type Storage } fro
 import { loadWasmKernelsSync } from '../../src/backends/wasm/load-node.js';
 import { WasmBackend, type WasmStorage } from '../../src/backends/wasm/wasm-backend.js';
 import type { NativeBackend } from '../../src/backends/native/native-backend.js';
-import { maxRelativeError, randomArray } from './helpers.js';
+import { againstJs64, maxRelativeError, randomArray, type KernelStorages } from './helpers.js';
 
 const js = getBackend('js');
 
@@ -27,23 +27,8 @@ const SHAPES: Array<[number, number]> = [[1, 1], [1, 7], [3, 8], [2, 9], [5, 33]
 /** Elementwise lengths around the vector widths (4, 8) and large ones. */
 const LENGTHS = [1, 7, 8, 9, 33, 1000, 3072];
 
-type Arrays = Record<string, Float32Array>;
-type Storages = Record<string, Storage>;
-
-/**
- * Runs `call` on the backend with `arrays` uploaded (float32), and on the js backend with the
- * same values in float64; returns both results and every array read back.
- */
-function both<T>(backend: Backend, arrays: Arrays, call: (b: Backend, s: Storages) => T) {
-  const exec = (b: Backend, convert: (a: Float32Array) => Float32Array | Float64Array) => {
-    const storages = Object.fromEntries(Object.entries(arrays).map(([k, a]) => [k, b.upload(convert(a))]));
-    const result = call(b, storages);
-    const out = Object.fromEntries(Object.entries(storages).map(([k, s]) => [k, Float64Array.from(b.view(s))]));
-    for (const s of Object.values(storages)) b.release(s);
-    return { result, out };
-  };
-  return { got: exec(backend, (a) => a), want: exec(js, (a) => Float64Array.from(a)) };
-}
+const both = againstJs64;
+type Storages = KernelStorages;
 
 const scaled = (a: Float32Array, k: number) => a.map((v) => v * k);
 const abs = (a: ArrayLike<number>) => Float64Array.from(a, Math.abs);
@@ -74,31 +59,6 @@ describe.each(FAST)('MLP kernels on %s match js in float64', (_label, make) => {
       const { got, want } = both(backend, arrays, (b, s) => getKernel('columnSum', b.name)(b, { x: s.x!, out: s.out!, rows, cols, beta }));
       expect(maxRelativeError(got.out.out!, want.out.out!, magnitude)).toBeLessThanOrEqual(1e-5);
     }
-  });
-
-  it.each(LENGTHS)('elu on %i elements, alpha 1 and 0.3, and in place', (length) => {
-    for (const alpha of [1, 0.3]) {
-      const rng = new Rng(length + 2);
-      const x = scaled(randomArray(rng, length), 6);
-      x[0] = 0;
-      if (length > 3) x.set([-1e-6, 3e-4, -20], 1); // near 0, where eˣ − 1 cancels, and far out
-      const arrays = { x, out: new Float32Array(length) };
-      const { got, want } = both(backend, arrays, (b, s) => getKernel('elu', b.name)(b, { x: s.x!, out: s.out!, alpha }));
-      expect(maxRelativeError(got.out.out!, want.out.out!, abs(want.out.out!))).toBeLessThanOrEqual(1e-5);
-      const inPlace = both(backend, arrays, (b, s) => getKernel('elu', b.name)(b, { x: s.x!, out: s.x!, alpha }));
-      expect(maxRelativeError(inPlace.got.out.x!, want.out.out!, abs(want.out.out!))).toBeLessThanOrEqual(1e-5);
-    }
-  });
-
-  it.each(LENGTHS)('eluBackward on %i elements, and in place (dx = dout)', (length) => {
-    const rng = new Rng(length + 3);
-    const arrays = { x: scaled(randomArray(rng, length), 6), dout: randomArray(rng, length), dx: new Float32Array(length) };
-    const call = (dx: 'dx' | 'dout') => (b: Backend, s: Storages) =>
-      getKernel('eluBackward', b.name)(b, { x: s.x!, dout: s.dout!, dx: s[dx]!, alpha: 0.7 });
-    const { got, want } = both(backend, arrays, call('dx'));
-    expect(maxRelativeError(got.out.dx!, want.out.dx!, abs(want.out.dx!))).toBeLessThanOrEqual(1e-5);
-    const inPlace = both(backend, arrays, call('dout'));
-    expect(maxRelativeError(inPlace.got.out.dout!, want.out.dx!, abs(want.out.dx!))).toBeLessThanOrEqual(1e-5);
   });
 
   it.each(SHAPES)('softmax %ix%i', (rows, cols) => {
@@ -190,25 +150,6 @@ describe('the js backend in float64 against closed forms', () => {
     expect(read(sums)).toEqual([5, 7, 9]); // beta = 0 ignores the NaN
     getKernel('columnSum', 'js')(js, { x: f64([1, 2, 3, 4, 5, 6]), out: sums, rows: 2, cols: 3, beta: 1 });
     expect(read(sums)).toEqual([10, 14, 18]);
-  });
-
-  it('ELU at known points, and its backward is its derivative', () => {
-    const alpha = 0.5;
-    const x = f64([0, 2, -1, -50, 1e-9, -1e-9]);
-    const out = js.allocate(6, 'float64');
-    getKernel('elu', 'js')(js, { x, out, alpha });
-    const y = read(out);
-    expect(y.slice(0, 2)).toEqual([0, 2]);
-    expect(y[2]).toBeCloseTo(alpha * (Math.exp(-1) - 1), 15);
-    expect(y[3]).toBeCloseTo(-alpha, 15);
-    expect(y[5]! / -1e-9).toBeCloseTo(alpha, 8); // slope alpha just left of 0, no cancellation
-
-    const points = Float64Array.of(-2, -0.3, 0.4, 3);
-    const dx = js.allocate(4, 'float64');
-    getKernel('eluBackward', 'js')(js, { x: js.upload(points), dout: f64([1, 1, 1, 1]), dx, alpha });
-    const elu = (v: number) => (v > 0 ? v : alpha * Math.expm1(v));
-    const numeric = Array.from(points, (v) => (elu(v + 1e-6) - elu(v - 1e-6)) / 2e-6);
-    expect(gradcheck.relativeError(read(dx), numeric)).toBeLessThan(1e-8);
   });
 
   it('softmax rows sum to 1, keep their order, ignore a shift and survive huge logits', () => {

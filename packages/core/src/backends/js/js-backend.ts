@@ -1,6 +1,6 @@
 /**
  * The reference backend: plain TypeScript loops over typed arrays, float32 and float64.
- * Slow on purpose-free clarity; every fast backend is tested against it.
+ * Slow on purpose, for clarity; every fast backend is tested against it.
  */
 
 import type { DType, TypedArray } from '../../dtype.js';
