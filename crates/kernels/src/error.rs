@@ -65,21 +65,6 @@ impl fmt::Display for KernelError {
 
 impl std::error::Error for KernelError {}
 
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn the_constructor_sets_the_kind_and_code() {
-        let e = KernelError::shape("k: x should hold 4 elements (rows) but holds 3");
-        assert_eq!((e.kind(), e.code()), (ErrorKind::Shape, "ShapeError"));
-        assert_eq!(e.message(), "k: x should hold 4 elements (rows) but holds 3");
-        let e = KernelError::new("k: op 'foo' is not one of neg, exp");
-        assert_eq!((e.kind(), e.code()), (ErrorKind::Argument, "ArgumentError"));
-        assert_eq!(e.to_string(), "k: op 'foo' is not one of neg, exp");
-    }
-}
-
 /// A number as JavaScript's `String(v)` writes it, for messages identical on every backend
 /// (the js backend's included): decimals from 1e-6 to below 1e21, exponents outside
 /// ("1e+21", "1.5e-7"), shortest round-trip digits in both, as Rust's formatting also gives.
@@ -108,5 +93,20 @@ pub fn js_number(v: f64) -> String {
         }
     } else {
         v.to_string()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_constructor_sets_the_kind_and_code() {
+        let e = KernelError::shape("k: x should hold 4 elements (rows) but holds 3");
+        assert_eq!((e.kind(), e.code()), (ErrorKind::Shape, "ShapeError"));
+        assert_eq!(e.message(), "k: x should hold 4 elements (rows) but holds 3");
+        let e = KernelError::new("k: op 'foo' is not one of neg, exp");
+        assert_eq!((e.kind(), e.code()), (ErrorKind::Argument, "ArgumentError"));
+        assert_eq!(e.to_string(), "k: op 'foo' is not one of neg, exp");
     }
 }

@@ -12,7 +12,7 @@ use napi::bindgen_prelude::{Float32ArraySlice, Int32ArraySlice, Uint32ArraySlice
 use napi_derive::napi;
 
 // The allocator's treatment of freed tensor memory.
-mod memory;
+pub mod memory;
 
 /// A kernel's error as a JS `Error` with the error class's name as its `code`.
 fn js_error(error: KernelError) -> napi::Error<&'static str> {

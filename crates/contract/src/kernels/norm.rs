@@ -46,6 +46,18 @@ macro_rules! norm_kernels {
 }
 norm_kernels!(declare);
 
+/// Both backwards' aliasing rule: dx, dgamma, dbeta separate from x, dout, mean, invStd, gamma
+/// and from each other.
+macro_rules! backward_separate {
+    ($a:expr, $kernel:expr) => {
+        separate(
+            $kernel,
+            &[op(&$a.dx), op(&$a.dgamma), op(&$a.dbeta)],
+            &[Some($a.x.op()), Some($a.dout.op()), Some($a.mean.op()), Some($a.invStd.op()), op(&$a.gamma)],
+        )
+    };
+}
+
 impl BatchNormTrain {
     pub fn run(self) -> Result<(), KernelError> {
         separate(
@@ -99,11 +111,7 @@ impl BatchNormInference {
 
 impl BatchNormBackward {
     pub fn run(self) -> Result<(), KernelError> {
-        separate(
-            Self::NAME,
-            &[op(&self.dx), op(&self.dgamma), op(&self.dbeta)],
-            &[Some(self.x.op()), Some(self.dout.op()), Some(self.mean.op()), Some(self.invStd.op()), op(&self.gamma)],
-        )?;
+        backward_separate!(self, Self::NAME)?;
         // SAFETY: the outputs overlap no input and no other output (checked above).
         let args = unsafe {
             BnBackward {
@@ -149,11 +157,7 @@ impl LayerNorm {
 
 impl LayerNormBackward {
     pub fn run(self) -> Result<(), KernelError> {
-        separate(
-            Self::NAME,
-            &[op(&self.dx), op(&self.dgamma), op(&self.dbeta)],
-            &[Some(self.x.op()), Some(self.dout.op()), Some(self.mean.op()), Some(self.invStd.op()), op(&self.gamma)],
-        )?;
+        backward_separate!(self, Self::NAME)?;
         // SAFETY: the outputs overlap no input and no other output (checked above).
         let args = unsafe {
             LnBackward {

@@ -33,22 +33,27 @@ export function registerBindingKernels(
 ): void {
   for (const name of KERNEL_NAMES) {
     if (typeof exported[name] !== 'function' || except.includes(name)) continue;
-    const kernel = (backend: Backend, args: object) => {
+    const kernel = (backend: Backend, args: Record<string, unknown>) => {
+      // A fresh object per call (the caller's stays untouched); `for in` over a literal's own
+      // keys, since Object.entries' arrays cost more than the kernel call on small tensors.
       const named: Record<string, unknown> = { threads: backend.threads };
-      for (const [key, value] of Object.entries(args)) named[key] = isStorage(value) ? buffer(value) : value;
-      const fn = bindingOf(backend)[name] as (args: Record<string, unknown>) => unknown;
+      for (const key in args) {
+        const value = args[key];
+        named[key] = isStorage(value) ? buffer(value) : value;
+      }
       try {
-        return fn(named);
+        return (bindingOf(backend)[name] as (args: Record<string, unknown>) => unknown)(named);
       } catch (error) {
         throw typedError(error);
       }
     };
-    registerKernel(name, backendName, kernel as KernelSignatures[typeof name]);
+    registerKernel(name, backendName, kernel as unknown as KernelSignatures[typeof name]);
   }
 }
 
+/** A storage (every backend's has a dtype; typed arrays passed as they are, e.g. labels, have none). */
 function isStorage(value: unknown): value is Storage {
-  return typeof value === 'object' && value !== null && 'dtype' in value && !ArrayBuffer.isView(value);
+  return typeof value === 'object' && value !== null && (value as Partial<Storage>).dtype !== undefined;
 }
 
 /** A binding's error as dlp's typed error of the class its `code` names. */
