@@ -13,6 +13,11 @@ export * as ops from './ops/index.js';
 export { noGrad, enableGrad, isGradEnabled } from './autograd/grad-mode.js';
 export * as nn from './nn/index.js';
 export * as optim from './optim/index.js';
+export * as autograd from './autograd/index.js';
+export * as models from './models/index.js';
+export * as data from './data/portable.js';
+export * as train from './train/portable.js';
+export * as manual from './manual/index.js';
 export type { DType, TypedArray } from './dtype.js';
 export { type Shape, formatShape, sizeOf } from './shape.js';
 export type { Backend, BackendName, Storage } from './backends/backend.js';
@@ -20,5 +25,5 @@ export { getBackend, loadBackend, setDefaultBackend, type LoadBackendOptions } f
 export { getKernel } from './kernels/registry.js';
 export { gemmReference } from './backends/js/gemm.js';
 export { wasmSimdSupported } from './backends/wasm/load.js';
-export { DlpError, ShapeError, DTypeError, BackendUnavailableError, ArgumentError } from './errors.js';
+export { DlpError, ShapeError, DTypeError, BackendUnavailableError, DataError, ArgumentError } from './errors.js';
 export { Rng } from './random.js';

@@ -5,7 +5,7 @@
 import { ArgumentError } from '../errors.js';
 import { Rng } from '../random.js';
 import { CIFAR10_IMAGE_BYTES } from './cifar10-format.js';
-import type { Cifar10Split } from './cifar10.js';
+import type { Cifar10Split } from './cifar10-split.js';
 import { centerImages } from './preprocess.js';
 
 /** One mini-batch. */

@@ -2,7 +2,6 @@
  * The CIFAR-10 binary format (`cifar-10-binary.tar.gz`): constants, and decoding one batch
  * file's bytes into labels and CHW uint8 pixels, with errors that name the file at fault.
  */
-import { open } from 'node:fs/promises';
 import { ArgumentError, DataError } from '../errors.js';
 
 /** Image side in pixels. */
@@ -137,58 +136,5 @@ export function parseCifar10Batch(
     pixels: new Uint8Array(records * CIFAR10_IMAGE_BYTES),
   };
   decodeCifar10Records(bytes, file, out, 0);
-  return out;
-}
-
-/**
- * Reads one batch file into `out` at record `at`, checking its size before reading it.
- * @param scratch a buffer of at least the file's size to read into, reused across files
- * @returns the number of records read
- */
-export async function readCifar10BatchInto(
-  file: string,
-  out: Cifar10Batch,
-  at: number,
-  options?: Cifar10FormatOptions & { scratch?: Uint8Array },
-): Promise<number> {
-  const records = expectedRecordsOf(options);
-  const size = records * CIFAR10_RECORD_BYTES;
-  let handle;
-  try {
-    handle = await open(file, 'r');
-  } catch (err) {
-    throw new DataError(`cannot open ${file}: ${(err as Error).message}`);
-  }
-  try {
-    checkCifar10FileSize(file, (await handle.stat()).size, records);
-    const scratch = options?.scratch;
-    const bytes =
-      scratch !== undefined && scratch.length >= size
-        ? scratch.subarray(0, size)
-        : new Uint8Array(size);
-    let filled = 0;
-    while (filled < size) {
-      const { bytesRead } = await handle.read(bytes, filled, size - filled, filled);
-      // The size was checked, so an early end means the file shrank while we read it.
-      if (bytesRead === 0) checkCifar10FileSize(file, filled, records);
-      filled += bytesRead;
-    }
-    return decodeCifar10Records(bytes, file, out, at);
-  } finally {
-    await handle.close();
-  }
-}
-
-/** Reads and parses one batch file (see {@link parseCifar10Batch}). */
-export async function readCifar10Batch(
-  file: string,
-  options?: Cifar10FormatOptions,
-): Promise<Cifar10Batch> {
-  const records = expectedRecordsOf(options);
-  const out: Cifar10Batch = {
-    labels: new Uint8Array(records),
-    pixels: new Uint8Array(records * CIFAR10_IMAGE_BYTES),
-  };
-  await readCifar10BatchInto(file, out, 0, options);
   return out;
 }

@@ -5,7 +5,7 @@
 import { existsSync, statSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
-import { ArgumentError, DataError } from '../errors.js';
+import { DataError } from '../errors.js';
 import {
   CIFAR10_CLASS_NAMES,
   CIFAR10_IMAGE_BYTES,
@@ -16,9 +16,12 @@ import {
   CIFAR10_TRAIN_FILES,
   type Cifar10FormatOptions,
   expectedRecordsOf,
-  readCifar10BatchInto,
 } from './cifar10-format.js';
-import { centerImages, computeMeanImage, type ImageSelection } from './preprocess.js';
+import { readCifar10BatchInto } from './cifar10-read.js';
+import { Cifar10Split, type Cifar10 } from './cifar10-split.js';
+import { computeMeanImage } from './preprocess.js';
+
+export { Cifar10Split, type Cifar10 } from './cifar10-split.js';
 
 /** The sub-folder name the official archive extracts to. */
 export const CIFAR10_BATCHES_DIR = 'cifar-10-batches-bin';
@@ -83,67 +86,6 @@ export function locateCifar10(dir: string): Cifar10Files {
     test: join(candidate, CIFAR10_TEST_FILE),
     meta: existsSync(meta) ? meta : undefined,
   };
-}
-
-/**
- * One split of CIFAR-10 kept as uint8: `pixels` holds `length` CHW images of 3072 bytes
- * (R plane, G plane, B plane, each 32×32 row-major), `labels` their classes 0..9. Float rows
- * are made on demand by {@link Cifar10Split.centered}, so the 50 000 training images cost
- * 150 MB rather than 600 MB.
- */
-export class Cifar10Split {
-  /** Number of images. */
-  readonly length: number;
-
-  constructor(
-    readonly labels: Uint8Array,
-    readonly pixels: Uint8Array,
-  ) {
-    if (pixels.length !== labels.length * CIFAR10_IMAGE_BYTES) {
-      throw new ArgumentError(
-        `a split of ${labels.length} labels needs ${labels.length * CIFAR10_IMAGE_BYTES} pixel ` +
-          `bytes (${CIFAR10_IMAGE_BYTES} each), got ${pixels.length}`,
-      );
-    }
-    this.length = labels.length;
-  }
-
-  /** Image `i` as a view (no copy) of its 3072 CHW bytes. */
-  image(i: number): Uint8Array {
-    if (!Number.isInteger(i) || i < 0 || i >= this.length) {
-      throw new ArgumentError(`image index ${i} is outside 0..${this.length - 1}`);
-    }
-    return this.pixels.subarray(i * CIFAR10_IMAGE_BYTES, (i + 1) * CIFAR10_IMAGE_BYTES);
-  }
-
-  /** How many images of each class (index = label). */
-  classCounts(): Uint32Array {
-    const counts = new Uint32Array(CIFAR10_NUM_CLASSES);
-    for (const label of this.labels) counts[label]!++;
-    return counts;
-  }
-
-  /**
-   * Float32 rows `pixel − mean` for the selected images (N×3072 = NCHW N×3×32×32); see
-   * {@link centerImages}. Pass the training mean for both splits.
-   */
-  centered(mean: Float32Array, selection: ImageSelection, out?: Float32Array): Float32Array {
-    return centerImages(this.pixels, mean, selection, out);
-  }
-}
-
-/** CIFAR-10 as loaded by {@link loadCifar10}. */
-export interface Cifar10 {
-  /** The folder the `.bin` files were read from. */
-  dir: string;
-  /** The 50 000 training images, data_batch_1 … data_batch_5 in file order. */
-  train: Cifar10Split;
-  /** The 10 000 test images. */
-  test: Cifar10Split;
-  /** The ten class names in label order. */
-  classNames: readonly string[];
-  /** Per-pixel mean of the training images (Float32Array(3072)), subtracted from both splits. */
-  mean: Float32Array;
 }
 
 async function readClassNames(meta: string | undefined): Promise<readonly string[]> {

@@ -3,7 +3,7 @@
  * kernel then writes `pixel − mean` straight into the model's input tensor, on its backend.
  */
 
-import type { Cifar10Split } from '../data/cifar10.js';
+import type { Cifar10Split } from '../data/cifar10-split.js';
 import { getKernel } from '../kernels/registry.js';
 import type { Tensor } from '../tensor.js';
 import type { ImageBatch } from './trainable.js';

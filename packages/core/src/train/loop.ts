@@ -6,7 +6,7 @@
  */
 
 import { BatchIterator } from '../data/batches.js';
-import type { Cifar10Split } from '../data/cifar10.js';
+import type { Cifar10Split } from '../data/cifar10-split.js';
 import { ArgumentError, DlpError } from '../errors.js';
 import { Rng } from '../random.js';
 import { imageBatch } from './image-batch.js';
@@ -75,48 +75,110 @@ function checkPositiveInteger(name: string, value: number): void {
 
 const now = () => performance.now() / 1000;
 
-export function trainLoop(options: TrainLoopOptions): TrainLoopResult {
-  const { model, steps, batchSize, evalFreq } = options;
-  checkPositiveInteger('steps', steps);
-  checkPositiveInteger('batch size', batchSize);
-  checkPositiveInteger('eval frequency', evalFreq);
-  const batches = new BatchIterator(options.train, { batchSize, mean: options.mean, rng: new Rng(options.seed), reuseBuffers: true });
-  const chunk = options.evalChunk ?? 1000;
+/**
+ * The loop one step at a time, for callers that must not block (a browser worker that answers
+ * pause clicks between steps): `trainStep()` runs the next step, `evaluate()` the evaluation that
+ * is due after it (`evaluationDue`). `trainLoop` drives the same object, so a page and the CLI
+ * train identically.
+ */
+export class TrainingSession {
+  readonly #options: TrainLoopOptions;
+  readonly #batches: BatchIterator;
+  readonly #chunk: number;
+  readonly #evals: EvalRecord[] = [];
+  #step = 0;
+  #due = false;
+  #sum = { loss: 0, correct: 0, seen: 0 };
+  #trainSeconds = 0;
+  #evalSeconds = 0;
 
-  const evals: EvalRecord[] = [];
-  let [sumLoss, sumCorrect, seen] = [0, 0, 0];
-  let trainSeconds = 0;
-  let evalSeconds = 0;
+  constructor(options: TrainLoopOptions) {
+    checkPositiveInteger('steps', options.steps);
+    checkPositiveInteger('batch size', options.batchSize);
+    checkPositiveInteger('eval frequency', options.evalFreq);
+    this.#options = options;
+    this.#batches = new BatchIterator(options.train, { batchSize: options.batchSize, mean: options.mean, rng: new Rng(options.seed), reuseBuffers: true });
+    this.#chunk = options.evalChunk ?? 1000;
+  }
 
-  for (let s = 0; s < steps; s++) {
+  /** Training steps done so far. */
+  get step(): number {
+    return this.#step;
+  }
+
+  /** Whether an evaluation is due: after the first step, every evalFreq steps, after the last. */
+  get evaluationDue(): boolean {
+    return this.#due;
+  }
+
+  /** All steps done and the last evaluation made. */
+  get done(): boolean {
+    return this.#step === this.#options.steps && !this.#due;
+  }
+
+  /**
+   * One optimisation step on the next batch.
+   * @throws TrainingDivergedError when the loss is not finite
+   */
+  trainStep(): StepInfo {
+    const { model, train, mean, batchSize, steps, evalFreq } = this.#options;
+    if (this.#due || this.#step >= steps) {
+      throw new ArgumentError(this.#due ? 'an evaluation is due before the next step' : `all ${steps} steps are done`);
+    }
     const t0 = now();
-    const { indices, labels } = batches.nextIndices();
-    const { loss, correct } = model.trainStep(imageBatch(options.train, options.mean, indices, labels));
-    trainSeconds += now() - t0;
+    const { indices, labels } = this.#batches.nextIndices();
+    const { loss, correct } = model.trainStep(imageBatch(train, mean, indices, labels));
+    this.#trainSeconds += now() - t0;
+    const s = this.#step++;
     if (!Number.isFinite(loss)) throw new TrainingDivergedError(s + 1, loss);
-    sumLoss += loss * batchSize;
-    sumCorrect += correct;
-    seen += batchSize;
-    options.onStep?.({ step: s + 1, steps, loss, accuracy: correct / batchSize, trainSeconds });
+    this.#sum.loss += loss * batchSize;
+    this.#sum.correct += correct;
+    this.#sum.seen += batchSize;
+    this.#due = s % evalFreq === 0 || s === steps - 1;
+    return { step: s + 1, steps, loss, accuracy: correct / batchSize, trainSeconds: this.#trainSeconds };
+  }
 
-    if (s % evalFreq === 0 || s === steps - 1) {
-      const t1 = now();
-      const test = evaluate(model, options.test, options.mean, chunk);
-      evalSeconds += now() - t1;
-      const record: EvalRecord = {
-        event: 'eval',
-        step: s + 1,
-        train_loss: sumLoss / seen,
-        train_accuracy: sumCorrect / seen,
-        test_loss: test.loss,
-        test_accuracy: test.accuracy,
-      };
-      evals.push(record);
+  /** The due evaluation on the whole test set; the train point is the mean since the last one. */
+  evaluate(): EvalRecord {
+    if (!this.#due) throw new ArgumentError('no evaluation is due: run trainStep() first');
+    const t1 = now();
+    const test = evaluate(this.#options.model, this.#options.test, this.#options.mean, this.#chunk);
+    this.#evalSeconds += now() - t1;
+    const { loss, correct, seen } = this.#sum;
+    const record: EvalRecord = {
+      event: 'eval',
+      step: this.#step,
+      train_loss: loss / seen,
+      train_accuracy: correct / seen,
+      test_loss: test.loss,
+      test_accuracy: test.accuracy,
+    };
+    this.#evals.push(record);
+    this.#sum = { loss: 0, correct: 0, seen: 0 };
+    this.#due = false;
+    return record;
+  }
+
+  /** Every evaluation so far, the last one, and the seconds spent training and evaluating. */
+  result(): TrainLoopResult {
+    const final = this.#evals[this.#evals.length - 1];
+    if (!final) throw new ArgumentError('no evaluation yet: run a step and its evaluation first');
+    return { evals: [...this.#evals], final, trainSeconds: this.#trainSeconds, evalSeconds: this.#evalSeconds };
+  }
+}
+
+/** Runs every step, with its evaluations, calling onStep and onEval as they happen. */
+export function trainLoop(options: TrainLoopOptions): TrainLoopResult {
+  const session = new TrainingSession(options);
+  while (!session.done) {
+    const info = session.trainStep();
+    options.onStep?.(info);
+    if (session.evaluationDue) {
+      const record = session.evaluate();
       options.onEval?.(record);
-      [sumLoss, sumCorrect, seen] = [0, 0, 0];
     }
   }
-  return { evals, final: evals[evals.length - 1]!, trainSeconds, evalSeconds };
+  return session.result();
 }
 
 /** Mean loss and accuracy over a whole split, `chunk` images per call. */

@@ -2,7 +2,8 @@ import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { ArgumentError, DataError } from '../../src/errors.js';
-import { parseCifar10Batch, readCifar10Batch } from '../../src/data/cifar10-format.js';
+import { parseCifar10Batch } from '../../src/data/cifar10-format.js';
+import { readCifar10Batch } from '../../src/data/cifar10-read.js';
 import { IMAGE, RECORD, batchBytes, labelOf, pixelOf, tempDir } from './helpers.js';
 
 let cleanups: (() => void)[] = [];
