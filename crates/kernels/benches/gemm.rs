@@ -62,7 +62,7 @@ type Preferred = fn(&GemmSpec) -> bool;
 /// dlp's AVX2+FMA path and whether `sgemm` picks it for a shape, where this CPU can run it.
 #[cfg(target_arch = "x86_64")]
 fn avx2_path() -> Option<(Path, Preferred)> {
-    use dlp_kernels::gemm_avx2;
+    use dlp_kernels::gemm::avx2 as gemm_avx2;
     gemm_avx2::is_available().then_some((gemm_avx2::sgemm as Path, gemm_avx2::is_preferred as Preferred))
 }
 

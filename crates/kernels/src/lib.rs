@@ -28,10 +28,7 @@
 //! the same), `alias` (how the bindings tell in-place from separate buffers), `threads` (the
 //! shared pool), `cpu` (what SIMD this machine has) and `simd`.
 //!
-//! Every kernel and its argument types are re-exported here at the root. The modules that sat
-//! at the root before the kernels were grouped by concern (`dlp_kernels::batch_norm`,
-//! `dlp_kernels::gemm_avx2`, …) are re-exported under those names too, so paths through them
-//! keep resolving.
+//! Every kernel and its argument types are re-exported here at the root.
 
 // Support shared by every kernel.
 pub mod alias;
@@ -108,17 +105,3 @@ pub use conv::max_pool::{
     max_pool2d, max_pool2d_backward, max_pool2d_backward_reference, max_pool2d_reference, MaxPool2dShape,
 };
 pub use conv::{conv2d, conv2d_backward_input, conv2d_backward_weight, Conv2dShape};
-
-// The modules' paths from before the grouping by concern (`dlp_kernels::batch_norm::…`).
-// `conv`, `gemm`, `layout`, `loss`, `optim` and `reduce` kept theirs: each is now its folder's
-// `mod.rs`.
-pub use conv::{conv_reference, max_pool};
-pub use data::images;
-pub use elementwise::{activation, bias, binary, unary};
-#[cfg(target_arch = "x86_64")]
-pub use gemm::avx2 as gemm_avx2;
-pub use layout::copy;
-pub use loss::{log_softmax, nll, softmax};
-pub use norm::{batch_norm, batch_norm_reference, layer_norm, layer_norm_reference, per_channel};
-pub use optim::optim_steps;
-pub use reduce::max_along;

@@ -9,7 +9,8 @@ mod common;
 
 use common::Rng;
 use dlp_kernels::gemm::sgemm_gemm_crate;
-use dlp_kernels::{gemm_avx2, sgemm_reference_f64, GemmSpec, KernelError};
+use dlp_kernels::gemm::avx2 as gemm_avx2;
+use dlp_kernels::{sgemm_reference_f64, GemmSpec, KernelError};
 
 type Path = fn(&GemmSpec, &[f32], &[f32], &mut [f32], usize) -> Result<(), KernelError>;
 

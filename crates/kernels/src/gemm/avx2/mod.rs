@@ -62,7 +62,8 @@ pub fn avx512_is_split() -> bool {
 /// tests and benches reach it. Same contract as `sgemm`; errors when the CPU lacks AVX2+FMA.
 ///
 /// ```
-/// use dlp_kernels::{gemm_avx2, GemmSpec};
+/// use dlp_kernels::gemm::avx2 as gemm_avx2;
+/// use dlp_kernels::GemmSpec;
 /// if gemm_avx2::is_available() {
 ///     let a = [1.0, 2.0, 3.0, 4.0]; // 2x2
 ///     let b = [1.0, 0.0, 0.0, 1.0]; // identity
