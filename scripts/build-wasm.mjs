@@ -1,18 +1,25 @@
 #!/usr/bin/env node
-// Builds the WebAssembly binding (crates/wasm, crate dlp-wasm) in two variants and generates
+// Builds the WebAssembly binding (crates/wasm, crate dlp-wasm) in three variants and generates
 // its wasm-bindgen glue:
 //
-//   packages/core/wasm/simd/    built with -C target-feature=+simd128 (gemm's simd128 kernels)
-//   packages/core/wasm/scalar/  built without simd128 (for measuring, and engines without SIMD)
+//   packages/core/wasm/simd/     built with -C target-feature=+simd128 (gemm's simd128 kernels)
+//   packages/core/wasm/scalar/   built without simd128 (for measuring, and engines without SIMD)
+//   packages/core/wasm/threads/  simd128 + atomics on a shared memory, the kernels' rayon pool on
+//                                Web Workers (crate feature `threads`: wasm-bindgen-rayon); for
+//                                cross-origin isolated pages, called from a Worker
 //
-// each holding dlp_wasm.js (ESM glue, --target web), dlp_wasm_bg.wasm and build-info.json.
+// each holding dlp_wasm.js (ESM glue, --target web), dlp_wasm_bg.wasm and build-info.json
+// (threads/ also snippets/, the pool's worker script, which the glue imports by relative URL).
 //
-// Usage: node scripts/build-wasm.mjs [--force] [--variant simd|scalar] [--no-opt]
+// Usage: node scripts/build-wasm.mjs [--force] [--variant simd|scalar|threads] [--no-opt]
 //
 // Toolchain: when `rustup target list --installed` has wasm32-unknown-unknown, the plain
 // `cargo build --target wasm32-unknown-unknown`. Otherwise Debian's Rust (packages rustc-web,
 // cargo-web, rust-web-src, lld), which has no prebuilt std for wasm32: std is compiled with
 // `-Z build-std` (RUSTC_BOOTSTRAP=1) and linked with wasm-ld. See docs in TOOLCHAIN notes.
+// The threads variant always rebuilds std (a prebuilt std has no atomics), so on the rustup
+// route too it needs `-Z build-std` (RUSTC_BOOTSTRAP=1 unlocks it on a stable toolchain) and
+// the toolchain's std sources (`rustup component add rust-src`).
 // No npm dependencies: only node's standard library.
 
 import { spawnSync } from 'node:child_process';
@@ -30,9 +37,33 @@ const TARGET = 'wasm32-unknown-unknown';
 const CRATE_FILE = 'dlp_wasm'; // the cdylib's file name (crate dlp-wasm)
 const OUT_NAME = 'dlp_wasm';
 
+// Shared memory for the threads variant: 4 GiB, wasm32's whole address space (65536 pages).
+// The memory is created once at its initial size and grows in place up to this maximum (a
+// shared memory cannot move, so engines reserve the maximum's address space up front: V8 does
+// so for every wasm32 memory anyway). CIFAR-10 training needs well over rustc's default 1 GiB
+// for shared memories: the dataset's tensors, activations of a batch, the model and Adam's state.
+const THREADS_MAX_MEMORY = 4 * 1024 * 1024 * 1024;
+
 const VARIANTS = {
-  simd: { rustflags: ['-C', 'target-feature=+simd128'], wasmOptFeatures: ['--enable-simd'] },
-  scalar: { rustflags: [], wasmOptFeatures: [] },
+  simd: { rustflags: ['-C', 'target-feature=+simd128'], wasmOptFeatures: ['--enable-simd'], simd: true },
+  scalar: { rustflags: [], wasmOptFeatures: [], simd: false },
+  threads: {
+    rustflags: [
+      '-C',
+      'target-feature=+simd128,+atomics,+bulk-memory,+mutable-globals',
+      // What wasm-bindgen's thread support expects of the module: the memory imported (each
+      // Worker instantiates the module on the same one) and shared, and the thread-local
+      // storage symbols exported so that every thread can set up its own TLS block. rustc used
+      // to pass these itself for +atomics; the rustc 1.96 we build with does not.
+      ...['--shared-memory', '--import-memory', `--max-memory=${THREADS_MAX_MEMORY}`].flatMap((a) => ['-C', `link-arg=${a}`]),
+      ...['__wasm_init_tls', '__tls_size', '__tls_align', '__tls_base'].flatMap((s) => ['-C', `link-arg=--export=${s}`]),
+    ],
+    cargoFeatures: ['threads'],
+    // std's prebuilt rlib is compiled without atomics; linking it into a shared-memory module fails.
+    buildStd: true,
+    wasmOptFeatures: ['--enable-simd', '--enable-threads'],
+    simd: true,
+  },
 };
 // Features rustc enables by default for wasm32-unknown-unknown (LLVM's "generic" CPU), which
 // wasm-opt must accept in the input and may keep in its output.
@@ -61,7 +92,7 @@ function parseArgs(argv) {
       }
       opts.variants = [value];
     } else if (arg === '--help' || arg === '-h') {
-      console.log('usage: node scripts/build-wasm.mjs [--force] [--variant simd|scalar] [--no-opt]');
+      console.log(`usage: node scripts/build-wasm.mjs [--force] [--variant ${Object.keys(VARIANTS).join('|')}] [--no-opt]`);
       process.exit(0);
     } else throw new BuildError(`unknown argument ${arg} (try --help)`);
   }
@@ -102,7 +133,7 @@ function chooseToolchain() {
   const rustup = probe('rustup', ['target', 'list', '--installed']);
   if (rustup && rustup.status === 0 && rustup.stdout.split(/\s+/).includes(TARGET)) {
     const cargo = which('cargo', [join(homedir(), '.cargo', 'bin')]) ?? 'cargo';
-    return { name: 'rustup', cargo, env: {}, buildArgs: [], linkerFlags: [] };
+    return { name: 'rustup', cargo, env: {}, buildArgs: [], linkerFlags: [], rebuildsStd: false };
   }
   const missing = [];
   if (!existsSync('/usr/bin/rustc')) missing.push('/usr/bin/rustc (apt-get install rustc-web)');
@@ -123,6 +154,31 @@ function chooseToolchain() {
     env: { RUSTC: '/usr/bin/rustc', RUSTC_BOOTSTRAP: '1' },
     buildArgs: ['-Z', 'build-std=std,panic_abort'],
     linkerFlags: ['-C', 'linker=wasm-ld'],
+    rebuildsStd: true,
+  };
+}
+
+/**
+ * The toolchain as the variant needs it: a variant with `buildStd` on the rustup route gets
+ * `-Z build-std` too, which needs the std sources and an unstable flag. RUSTC_BOOTSTRAP=1
+ * allows `-Z` on stable and beta toolchains as well as nightly (as the Debian route does).
+ */
+function toolchainFor(toolchain, variant) {
+  const spec = VARIANTS[variant];
+  if (!spec.buildStd || toolchain.rebuildsStd) return toolchain;
+  const sysroot = probe('rustc', ['--print', 'sysroot'])?.stdout.trim();
+  const library = sysroot ? join(sysroot, 'lib', 'rustlib', 'src', 'rust', 'library') : null;
+  if (!library || !existsSync(library)) {
+    throw new BuildError(
+      `the '${variant}' variant rebuilds std with atomics (-Z build-std), which needs the Rust ` +
+        `standard library's sources, missing from the rustup toolchain ${sysroot ?? '(unknown)'}: ` +
+        'run `rustup component add rust-src` (or build only the others: --variant simd, --variant scalar)',
+    );
+  }
+  return {
+    ...toolchain,
+    env: { ...toolchain.env, RUSTC_BOOTSTRAP: '1' },
+    buildArgs: [...toolchain.buildArgs, '-Z', 'build-std=std,panic_abort'],
   };
 }
 
@@ -196,14 +252,21 @@ function staleReason(outDir, config, sources) {
  * that the build reports the expected simd128 flag and turns a kernel error into a JS Error.
  * Returns null when all is well, else what went wrong.
  */
-function smokeTest(outDir, expectSimd) {
+function smokeTest(outDir, expectSimd, expectPool) {
   const glueUrl = pathToFileURL(join(outDir, `${OUT_NAME}.js`)).href;
   const wasmPath = join(outDir, `${OUT_NAME}_bg.wasm`);
+  // The pool's worker script (imported by the threads glue) waits for its start message on
+  // `self`, which Node lacks: a stand-in that never delivers one.
+  const workerScope = expectPool ? 'globalThis.self ??= { addEventListener() {}, removeEventListener() {} };' : '';
   const script = `
     import { readFileSync } from 'node:fs';
+    ${workerScope}
     const glue = await import(${JSON.stringify(glueUrl)});
     glue.initSync({ module: readFileSync(${JSON.stringify(wasmPath)}) });
     if (glue.simd128() !== ${expectSimd}) throw new Error('simd128() is ' + glue.simd128() + ', expected ${expectSimd}');
+    if ((typeof glue.initThreadPool === 'function') !== ${expectPool}) throw new Error('initThreadPool export: expected ${expectPool}');
+    // Without initThreadPool (Node has no Web Workers), rayon falls back to this one thread.
+    if (glue.availableThreads() !== 1) throw new Error('availableThreads() is ' + glue.availableThreads() + ', expected 1');
     const p = glue.allocF32(4);
     const [a, b] = [{ ptr: p, length: 2 }, { ptr: p + 8, length: 2 }];
     let error = null;
@@ -225,10 +288,12 @@ function buildVariant(variant, { toolchain, bindgen, wasmOpt, bindgenVersion, fo
   const outDir = join(OUT_ROOT, variant);
   const targetDir = join(ROOT, 'target', 'wasm', variant);
   const rustflags = [...spec.rustflags, ...toolchain.linkerFlags].join(' ');
+  const features = spec.cargoFeatures ?? [];
   const config = {
     variant,
     toolchain: toolchain.name,
     rustflags,
+    ...(features.length > 0 ? { features } : {}),
     wasmBindgen: bindgenVersion,
     wasmOpt: wasmOpt ? [...WASM_OPT_BASE_FEATURES, ...spec.wasmOptFeatures] : null,
   };
@@ -257,6 +322,7 @@ function buildVariant(variant, { toolchain, bindgen, wasmOpt, bindgenVersion, fo
       TARGET,
       '--target-dir',
       targetDir,
+      ...(features.length > 0 ? ['--features', features.join(',')] : []),
       ...toolchain.buildArgs,
     ],
     { env },
@@ -295,12 +361,13 @@ function buildVariant(variant, { toolchain, bindgen, wasmOpt, bindgenVersion, fo
   const outWasm = join(outDir, `${OUT_NAME}_bg.wasm`);
 
   // 4. Smoke test: instantiate through the glue, check the simd128 flag and a thrown error.
-  let smoke = smokeTest(outDir, variant === 'simd');
+  const expectPool = features.includes('threads');
+  let smoke = smokeTest(outDir, spec.simd, expectPool);
   if (smoke && optimized) {
     console.warn(`[build-wasm] ${variant}: the wasm-opt output fails the smoke test (${smoke}); using cargo's output as is`);
     optimized = false;
     bindgenInto(rawWasm);
-    smoke = smokeTest(outDir, variant === 'simd');
+    smoke = smokeTest(outDir, spec.simd, expectPool);
   }
   if (smoke) throw new BuildError(`${variant}: ${relative(ROOT, outWasm)} fails the smoke test: ${smoke}`);
   const rawBytes = statSync(rawWasm).size;
@@ -335,7 +402,7 @@ function main() {
     if (!wasmOpt) console.log('[build-wasm] wasm-opt not found (apt-get install binaryen): skipping the -O3 pass');
   }
   for (const variant of opts.variants) {
-    buildVariant(variant, { toolchain, bindgen, wasmOpt, bindgenVersion, force: opts.force });
+    buildVariant(variant, { toolchain: toolchainFor(toolchain, variant), bindgen, wasmOpt, bindgenVersion, force: opts.force });
   }
 }
 

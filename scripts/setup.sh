@@ -54,6 +54,6 @@ fi
 # --- the workspace -----------------------------------------------------------------------
 log "pnpm install"
 CI=true pnpm install --frozen-lockfile --reporter=append-only >/dev/null
-log "pnpm build (native addon, two wasm builds, TypeScript)"
+log "pnpm build (native addon, three wasm builds: simd, scalar, threads; TypeScript)"
 pnpm build
 log "ready"

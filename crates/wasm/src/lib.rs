@@ -63,6 +63,20 @@ pub fn simd128() -> bool {
     cfg!(target_feature = "simd128") && dlp_kernels::wasm_simd128_enabled()
 }
 
+/// Threads a kernel may use: the rayon pool's size in the `threads` build (after
+/// `initThreadPool(n)`, n), else 1.
+#[wasm_bindgen(js_name = availableThreads)]
+pub fn available_threads() -> usize {
+    dlp_kernels::threads::available_threads()
+}
+
+/// `initThreadPool(n)`: starts the pool's n Web Workers (each instantiates this module on the
+/// shared memory) and builds rayon's global pool on them. Call it once, right after
+/// instantiating and before any kernel: a kernel run earlier would make rayon build a
+/// one-thread pool, and the global pool cannot be built twice.
+#[cfg(feature = "threads")]
+pub use wasm_bindgen_rayon::init_thread_pool;
+
 /// The module's `WebAssembly.Memory`, that every pointer indexes (in bytes). Not named
 /// `memory`: that is the module's own export, and a second one would clash.
 #[wasm_bindgen(js_name = wasmMemory)]

@@ -11,8 +11,12 @@ import type { Backend, BackendName } from './backend.js';
 import { BACKEND_NAMES } from './backend.js';
 
 export interface LoadBackendOptions {
-  /** Where the page serves a copy of packages/core/wasm/ (the folder holding simd/ and scalar/). */
+  /** Where the page serves a copy of packages/core/wasm/ (the folder holding simd/, scalar/ and threads/). */
   wasmUrl?: string | URL;
+  /** wasm: which build (default: `threads` in a cross-origin isolated Worker, else `simd`, else `scalar`). */
+  wasmVariant?: 'simd' | 'scalar' | 'threads';
+  /** wasm: the `threads` build's pool size (default: navigator.hardwareConcurrency). */
+  threads?: number;
 }
 
 /** How a backend comes to be: synchronously where it can (Node), asynchronously everywhere. */

@@ -8,5 +8,6 @@ registerBackend('wasm', {
   create: () => {
     throw new BackendUnavailableError("wasm backend: in a browser it loads asynchronously; call `await loadBackend('wasm', { wasmUrl })` first");
   },
-  load: async ({ wasmUrl }) => new WasmBackend(await loadWasmKernels(wasmUrl === undefined ? {} : { url: wasmUrl })),
+  load: async ({ wasmUrl, wasmVariant, threads }) =>
+    new WasmBackend(await loadWasmKernels({ url: wasmUrl, variant: wasmVariant, threads })),
 });

@@ -5,5 +5,6 @@ import { WasmBackend } from './wasm-backend.js';
 
 registerBackend('wasm', {
   create: () => new WasmBackend(loadWasmKernelsSync()),
-  load: async ({ wasmUrl }) => new WasmBackend(await loadWasmKernels(wasmUrl === undefined ? {} : { url: wasmUrl })),
+  load: async ({ wasmUrl, wasmVariant, threads }) =>
+    new WasmBackend(await loadWasmKernels({ url: wasmUrl, variant: wasmVariant, threads })),
 });

@@ -1,7 +1,9 @@
 /**
  * The wasm backend: the same Rust kernels compiled to WebAssembly (simd128 when the engine has
- * it). Tensors live inside wasm memory, so kernels run on them with no copy in or out; JS sees
- * them through typed-array views that are re-made after memory grows.
+ * it; on a pool of Web Workers in the `threads` build). Tensors live inside wasm memory, so
+ * kernels run on them with no copy in or out; JS sees them through typed-array views made
+ * afresh from `memory().buffer` at every `view()`: after the memory grew, an old ArrayBuffer is
+ * detached, and an old SharedArrayBuffer (threads build) still has its old, shorter length.
  */
 
 import type { DType, TypedArray } from '../../dtype.js';
@@ -20,13 +22,15 @@ export interface WasmStorage extends Storage {
 
 export class WasmBackend implements Backend {
   readonly name = 'wasm' as const;
-  readonly threads = 1;
   readonly kernels: WasmKernels;
+  /** Threads the kernels use: the pool's size (threads build), unless set lower. */
+  #threads: number;
   /** Frees a storage's wasm memory once its tensor is garbage-collected (unless released). */
   readonly #finalizer: FinalizationRegistry<{ ptr: number; length: number }>;
 
   constructor(kernels: WasmKernels) {
     this.kernels = kernels;
+    this.#threads = kernels.threads;
     this.#finalizer = new FinalizationRegistry(({ ptr, length }) => kernels.freeF32(ptr, length));
     registerBindingKernels('wasm', kernels.glue, (b) => (b as WasmBackend).kernels.glue, live, ['gatherCenter']);
     // The dataset lives in JS memory as bytes; copying it into wasm memory per batch would cost
@@ -34,12 +38,31 @@ export class WasmBackend implements Backend {
     registerKernel('gatherCenter', 'wasm', (backend, args) => gatherCenterReference(args, backend.view(args.out)));
   }
 
+  get threads(): number {
+    return this.#threads;
+  }
+
   describe(): string {
-    return `wasm (${this.kernels.variant === 'simd' ? 'SIMD128' : 'scalar, no SIMD'}, 1 thread)`;
+    const { variant } = this.kernels;
+    if (variant === 'threads') return `wasm (SIMD128, threads: ${this.#threads})`;
+    return `wasm (${variant === 'simd' ? 'SIMD128' : 'scalar, no SIMD'}, 1 thread)`;
   }
 
   setThreads(threads: number): void {
-    if (threads !== 1) throw new ArgumentError(`the wasm backend runs on 1 thread; cannot use ${threads}`);
+    const max = this.kernels.threads;
+    if (max === 1) {
+      if (threads !== 1) {
+        throw new ArgumentError(
+          `the wasm backend's '${this.kernels.variant}' build runs on 1 thread; cannot use ${threads} ` +
+            '(the threads build runs in a cross-origin isolated Worker)',
+        );
+      }
+      return;
+    }
+    if (!Number.isInteger(threads) || threads < 1 || threads > max) {
+      throw new ArgumentError(`wasm backend: threads must be an integer from 1 to ${max} (the pool's size), got ${threads}`);
+    }
+    this.#threads = threads;
   }
 
   supportsDType(dtype: DType): boolean {
