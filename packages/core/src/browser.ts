@@ -18,6 +18,7 @@ export * as models from './models/index.js';
 export * as data from './data/portable.js';
 export * as train from './train/portable.js';
 export * as manual from './manual/index.js';
+export * as plot from './plot/portable.js';
 export type { DType, TypedArray } from './dtype.js';
 export { type Shape, formatShape, sizeOf } from './shape.js';
 export type { Backend, BackendName, Storage } from './backends/backend.js';

@@ -1,6 +1,7 @@
 /**
  * The part of the data API that needs no Node (the browser entry's `data`): CIFAR-10's format,
- * decoding from bytes in memory, the uint8 splits, preprocessing and batching.
+ * decoding from bytes in memory, the uint8 splits, preprocessing and batching, and the tar
+ * reader (a page unpacks the official archive with it after DecompressionStream('gzip')).
  */
 export {
   CIFAR10_CHANNELS,
@@ -21,3 +22,4 @@ export { cifar10FromBytes, type Cifar10Bytes } from './cifar10-bytes.js';
 export { type Cifar10, Cifar10Split } from './cifar10-split.js';
 export { centerImages, computeMeanImage, type ImageSelection } from './preprocess.js';
 export { type Batch, BatchIterator, type BatchIteratorOptions } from './batches.js';
+export { readTar, type TarEntry, type TarSink } from './tar.js';

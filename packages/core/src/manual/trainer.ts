@@ -44,6 +44,12 @@ export class ManualMlpTrainer implements Trainable {
     return { loss, correct: countCorrect(probs.backend.view(probs.storage), labels, this.classes) };
   }
 
+  /** The MLP ends in its SoftMax module, so its output already is the probabilities. */
+  predict(batch: ImageBatch): Float32Array {
+    const [input] = this.#batch(batch);
+    return Float32Array.from(this.mlp.forward(input).toArray());
+  }
+
   stateDict(): Record<string, Tensor> {
     return this.mlp.stateDict();
   }

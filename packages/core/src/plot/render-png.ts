@@ -10,7 +10,8 @@ import type { Plugin } from 'chart.js';
 
 import { ArgumentError } from '../errors.js';
 import { writeFileAtomic } from '../io/atomic-write.js';
-import { lineChartConfig, type LineChartConfig } from './line-chart.js';
+import type { LineChartConfig } from './line-chart.js';
+import { trainingChartConfigs, type TrainingMetricsPoint } from './training-charts.js';
 
 type ChartModule = typeof import('chart.js');
 type CanvasModule = typeof import('@napi-rs/canvas');
@@ -89,14 +90,7 @@ export async function renderLineChartPng(config: LineChartConfig, options: Rende
   }
 }
 
-/** One evaluation's numbers, as in `metrics.jsonl`'s eval lines. */
-export interface TrainingMetricsPoint {
-  step: number;
-  train_loss: number;
-  train_accuracy: number;
-  test_loss: number;
-  test_accuracy: number;
-}
+export type { TrainingMetricsPoint };
 
 export interface TrainingPlotsOptions {
   /** Names the run, e.g. `setup 3 (runs/3-20250101-120000)`; each chart's title starts with it. */
@@ -119,25 +113,7 @@ export async function writeTrainingPlots(
   options: TrainingPlotsOptions,
 ): Promise<{ lossPlot: string; accuracyPlot: string }> {
   const size = { width: options.width ?? 800, height: options.height ?? 500, pixelRatio: options.pixelRatio ?? 2 };
-  const curve = (key: keyof TrainingMetricsPoint) => metrics.map((m) => [m.step, m[key]] as const);
-  const loss = lineChartConfig({
-    title: `${options.title}: loss`,
-    xLabel: 'step',
-    yLabel: 'loss',
-    series: [
-      { label: 'train loss', points: curve('train_loss') },
-      { label: 'test loss', points: curve('test_loss') },
-    ],
-  });
-  const accuracy = lineChartConfig({
-    title: `${options.title}: accuracy`,
-    xLabel: 'step',
-    yLabel: 'accuracy',
-    series: [
-      { label: 'train accuracy', points: curve('train_accuracy') },
-      { label: 'test accuracy', points: curve('test_accuracy') },
-    ],
-  });
+  const { loss, accuracy } = trainingChartConfigs(metrics, options);
   const lossPlot = join(dir, 'loss.png');
   const accuracyPlot = join(dir, 'accuracy.png');
   // Both rendered before either is written, so a rendering error leaves both files as they were.

@@ -9,7 +9,8 @@ import type { Module } from '../nn/module.js';
 import { crossEntropy } from '../ops/loss.js';
 import type { Optimizer } from '../optim/optimizer.js';
 import type { Backend } from '../backends/backend.js';
-import type { Tensor } from '../tensor.js';
+import { getKernel } from '../kernels/registry.js';
+import { Tensor } from '../tensor.js';
 import { countCorrect } from './metrics.js';
 import type { ImageBatch, StepResult, Trainable } from './trainable.js';
 
@@ -49,6 +50,21 @@ export class AutogradTrainer implements Trainable {
       const logits = this.model.forward(this.#input(batch));
       const loss = crossEntropy(logits, batch.labels).item();
       return { loss, correct: countCorrect(logits.backend.view(logits.storage), batch.labels, this.classes) };
+    });
+  }
+
+  predict(batch: ImageBatch): Float32Array {
+    this.model.eval();
+    return noGrad(() => {
+      const logits = this.model.forward(this.#input(batch));
+      const [rows, cols] = logits.shape as [number, number];
+      const probs = Tensor.zeros([rows, cols], { backend: this.#backend, dtype: logits.dtype });
+      try {
+        getKernel('softmax', this.#backend.name)(this.#backend, { x: logits.storage, out: probs.storage, rows, cols });
+        return Float32Array.from(probs.toArray());
+      } finally {
+        probs.dispose();
+      }
     });
   }
 

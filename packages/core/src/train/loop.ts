@@ -58,6 +58,20 @@ export interface TrainLoopResult {
   evalSeconds: number;
 }
 
+/** An evaluation in progress (TrainingSession.evaluation()): one chunk of test images per `next()`. */
+export interface ChunkedEvaluation {
+  /** Test images in the evaluation. */
+  readonly total: number;
+  /** Test images evaluated so far (0..total). */
+  readonly evaluated: number;
+  /**
+   * Evaluates the next chunk. Returns the evaluation's record after the last chunk (the
+   * session then moves on: no evaluation is due), undefined before.
+   * @throws ArgumentError when called again after the record was returned
+   */
+  next(): EvalRecord | undefined;
+}
+
 /** The loss stopped being a finite number; metrics up to the last evaluation were reported. */
 export class TrainingDivergedError extends DlpError {
   override readonly name = 'TrainingDivergedError';
@@ -91,6 +105,8 @@ export class TrainingSession {
   #sum = { loss: 0, correct: 0, seen: 0 };
   #trainSeconds = 0;
   #evalSeconds = 0;
+  #evaluation: ChunkedEvaluation | undefined;
+  #testIndices: Uint32Array | undefined;
 
   constructor(options: TrainLoopOptions) {
     checkPositiveInteger('steps', options.steps);
@@ -140,23 +156,64 @@ export class TrainingSession {
 
   /** The due evaluation on the whole test set; the train point is the mean since the last one. */
   evaluate(): EvalRecord {
+    const evaluation = this.evaluation();
+    for (;;) {
+      const record = evaluation.next();
+      if (record !== undefined) return record;
+    }
+  }
+
+  /**
+   * The due evaluation a chunk (`evalChunk` test images) at a time, for a caller that must stay
+   * responsive between chunks (a ConvNet's evaluation takes a minute in wasm). The result is the
+   * one evaluate() gives, to the bit: same chunks, same order of sums. Asking again before it is
+   * finished returns the same evaluation, so evaluate() can finish one begun here.
+   */
+  evaluation(): ChunkedEvaluation {
     if (!this.#due) throw new ArgumentError('no evaluation is due: run trainStep() first');
-    const t1 = now();
-    const test = evaluate(this.#options.model, this.#options.test, this.#options.mean, this.#chunk);
-    this.#evalSeconds += now() - t1;
-    const { loss, correct, seen } = this.#sum;
-    const record: EvalRecord = {
-      event: 'eval',
-      step: this.#step,
-      train_loss: loss / seen,
-      train_accuracy: correct / seen,
-      test_loss: test.loss,
-      test_accuracy: test.accuracy,
+    this.#evaluation ??= this.#startEvaluation();
+    return this.#evaluation;
+  }
+
+  #startEvaluation(): ChunkedEvaluation {
+    const { model, test, mean } = this.#options;
+    const total = test.length;
+    const all = (this.#testIndices ??= Uint32Array.from({ length: total }, (_, i) => i));
+    let [start, sumLoss, correct] = [0, 0, 0];
+    const finish = (): EvalRecord => {
+      const { loss, correct: trainCorrect, seen } = this.#sum;
+      const record: EvalRecord = {
+        event: 'eval',
+        step: this.#step,
+        train_loss: loss / seen,
+        train_accuracy: trainCorrect / seen,
+        test_loss: sumLoss / total,
+        test_accuracy: correct / total,
+      };
+      this.#evals.push(record);
+      this.#sum = { loss: 0, correct: 0, seen: 0 };
+      this.#due = false;
+      this.#evaluation = undefined;
+      return record;
     };
-    this.#evals.push(record);
-    this.#sum = { loss: 0, correct: 0, seen: 0 };
-    this.#due = false;
-    return record;
+    return {
+      total,
+      get evaluated() {
+        return start;
+      },
+      next: () => {
+        if (start >= total) throw new ArgumentError('this evaluation is finished: its record was returned');
+        const t0 = now();
+        const end = Math.min(total, start + this.#chunk);
+        const batch = imageBatch(test, mean, all.subarray(start, end), test.labels.subarray(start, end));
+        const result = model.evaluate(batch);
+        sumLoss += result.loss * (end - start);
+        correct += result.correct;
+        start = end;
+        this.#evalSeconds += now() - t0;
+        return start === total ? finish() : undefined;
+      },
+    };
   }
 
   /** Every evaluation so far, the last one, and the seconds spent training and evaluating. */
@@ -179,19 +236,4 @@ export function trainLoop(options: TrainLoopOptions): TrainLoopResult {
     }
   }
   return session.result();
-}
-
-/** Mean loss and accuracy over a whole split, `chunk` images per call. */
-function evaluate(model: Trainable, split: Cifar10Split, mean: Float32Array, chunk: number): { loss: number; accuracy: number } {
-  const n = split.length;
-  const all = Uint32Array.from({ length: n }, (_, i) => i);
-  let [sumLoss, correct] = [0, 0];
-  for (let start = 0; start < n; start += chunk) {
-    const end = Math.min(n, start + chunk);
-    const batch = imageBatch(split, mean, all.subarray(start, end), split.labels.subarray(start, end));
-    const result = model.evaluate(batch);
-    sumLoss += result.loss * (end - start);
-    correct += result.correct;
-  }
-  return { loss: sumLoss / n, accuracy: correct / n };
 }

@@ -7,6 +7,7 @@ export {
   trainLoop,
   TrainingSession,
   TrainingDivergedError,
+  type ChunkedEvaluation,
   type EvalRecord,
   type StepInfo,
   type TrainLoopOptions,

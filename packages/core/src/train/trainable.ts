@@ -20,6 +20,12 @@ export interface Trainable {
   trainStep(batch: ImageBatch): StepResult;
   /** Loss and correct count on a chunk of examples, without updating anything. */
   evaluate(batch: ImageBatch): StepResult;
+  /**
+   * Class probabilities (softmax of the model's output, eval mode, nothing updated) of each
+   * image of the batch: `rows × classes` values, row-major, in a fresh array the caller keeps.
+   * What a page shows beside a test image; `batch.labels` only gives the row count.
+   */
+  predict(batch: ImageBatch): Float32Array;
   /** Parameters (and buffers) by PyTorch-style name, for the checkpoint. */
   stateDict(): Record<string, Tensor>;
 }

@@ -55,4 +55,34 @@ describe('TrainingSession', () => {
   it('checks its options as trainLoop does', () => {
     expect(() => new train.TrainingSession({ ...options(1), steps: 0 })).toThrow('steps must be a positive integer, got 0');
   });
+
+  it('evaluates a chunk at a time to the same records, reporting progress, and evaluate() finishes a begun one', () => {
+    const whole = new train.TrainingSession({ ...options(42), evalChunk: 4 });
+    const chunked = new train.TrainingSession({ ...options(42), evalChunk: 4 });
+    const progress: Array<[number, number]> = [];
+    while (!chunked.done) {
+      whole.trainStep();
+      chunked.trainStep();
+      if (!chunked.evaluationDue) continue;
+      const want = whole.evaluate();
+      const evaluation = chunked.evaluation();
+      let record: train.EvalRecord | undefined;
+      while (record === undefined) {
+        record = evaluation.next();
+        progress.push([evaluation.evaluated, evaluation.total]);
+      }
+      expect(record).toEqual(want);
+      expect(() => evaluation.next()).toThrow('this evaluation is finished');
+    }
+    // 6 test images in chunks of 4: two chunks per evaluation, three evaluations.
+    expect(progress).toEqual([[4, 6], [6, 6], [4, 6], [6, 6], [4, 6], [6, 6]]);
+    expect(chunked.result().evals).toEqual(whole.result().evals);
+
+    const begun = new train.TrainingSession({ ...options(42), evalChunk: 4 });
+    begun.trainStep();
+    expect(begun.evaluation().next()).toBeUndefined();
+    expect(begun.evaluation().evaluated).toBe(4);
+    expect(begun.evaluate()).toEqual(whole.result().evals[0]);
+    expect(() => begun.evaluation()).toThrow('no evaluation is due');
+  });
 });
