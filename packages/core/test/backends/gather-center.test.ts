@@ -27,6 +27,16 @@ describe.each(['js', 'native', 'wasm'] as BackendName[])('gatherCenter on %s', (
     expect(backend.view(out)).toEqual(split.centered(mean, indices));
   });
 
+  it('sees a mean array refilled between calls (the wasm backend keeps the negated mean in wasm memory)', () => {
+    const indices = Uint32Array.of(3, 7);
+    const refilled = mean.slice();
+    const out = backend.allocate(indices.length * D, 'float32');
+    getKernel('gatherCenter', name)(backend, { pixels: split.pixels, indices, mean: refilled, out });
+    refilled.fill(17.25);
+    getKernel('gatherCenter', name)(backend, { pixels: split.pixels, indices, mean: refilled, out });
+    expect(backend.view(out)).toEqual(split.centered(refilled, indices));
+  });
+
   it('names an index outside the split and a wrong output size', () => {
     const out = backend.allocate(2 * D, 'float32');
     expect(() => getKernel('gatherCenter', name)(backend, { pixels: split.pixels, indices: Uint32Array.of(0, 12), mean, out })).toThrow(

@@ -1,5 +1,5 @@
 /**
- * gatherCenter in plain loops (also the wasm backend's) and its js kernel: uint8 image rows
+ * gatherCenter's argument checks (shared with the wasm backend's), its plain loop and its js kernel: uint8 image rows
  * gathered by index, minus the mean image, into a float view.
  */
 
@@ -10,11 +10,10 @@ import { checkAllSeparate, checkMatrix } from '../../kernels/lengths.js';
 import { registerKernel } from '../../kernels/registry.js';
 
 /**
- * Writes into any float view (a js storage, or a wasm tensor's view of wasm memory). Checks its
- * arguments in the order and words of dlp-kernels' `gather_center_u8` (after the contract's
- * aliasing check), so the native backend's Rust kernel and this loop fail alike.
+ * Checks gatherCenter's arguments in the order and words of dlp-kernels' `gather_center_u8`
+ * (after the contract's aliasing check), so every backend fails alike; returns d, the image size.
  */
-export function gatherCenterReference({ pixels, indices, mean }: Omit<GatherCenterArgs, 'out'>, out: TypedArray): void {
+export function checkGatherCenter({ pixels, indices, mean }: Omit<GatherCenterArgs, 'out'>, out: TypedArray): number {
   const k = 'gatherCenter';
   checkAllSeparate(k, [['out', out]], [['mean', mean], ['pixels', pixels], ['indices', indices]]);
   const d = mean.length;
@@ -26,6 +25,13 @@ export function gatherCenterReference({ pixels, indices, mean }: Omit<GatherCent
   const images = pixels.length / d;
   const bad = indices.findIndex((index) => index >= images);
   if (bad >= 0) throw new ArgumentError(`${k}: image index ${indices[bad]} is outside 0..${images}`);
+  return d;
+}
+
+/** The plain loop, writing into any float view (a js storage, float32 or float64). */
+export function gatherCenterReference(args: Omit<GatherCenterArgs, 'out'>, out: TypedArray): void {
+  const d = checkGatherCenter(args, out);
+  const { pixels, indices, mean } = args;
   for (let r = 0; r < indices.length; r++) {
     const base = indices[r]! * d;
     const row = r * d;

@@ -9,9 +9,9 @@
 import type { DType, TypedArray } from '../../dtype.js';
 import { ArgumentError, DTypeError } from '../../errors.js';
 import type { Backend, Storage } from '../backend.js';
-import { gatherCenterReference } from '../js/images.js';
 import { registerBindingKernels } from '../rust-binding.js';
 import { registerKernel } from '../../kernels/registry.js';
+import { wasmGatherCenter } from './gather-center.js';
 import type { WasmKernels } from './load.js';
 
 /** A buffer inside wasm memory: its byte address and element count. */
@@ -33,9 +33,8 @@ export class WasmBackend implements Backend {
     this.#threads = kernels.threads;
     this.#finalizer = new FinalizationRegistry(({ ptr, length }) => kernels.freeF32(ptr, length));
     registerBindingKernels('wasm', kernels.glue, (b) => (b as WasmBackend).kernels.glue, live, ['gatherCenter']);
-    // The dataset lives in JS memory as bytes; copying it into wasm memory per batch would cost
-    // more than this loop, which writes straight into the wasm-resident tensor.
-    registerKernel('gatherCenter', 'wasm', (backend, args) => gatherCenterReference(args, backend.view(args.out)));
+    // The dataset lives in JS memory as bytes, so this one is not a binding call (gather-center.ts).
+    registerKernel('gatherCenter', 'wasm', (backend, args) => wasmGatherCenter(backend as WasmBackend, args));
   }
 
   get threads(): number {
