@@ -9,6 +9,7 @@ import { BENCH_GEMM_HELP, runBenchGemm } from './commands/bench-gemm.js';
 import { DATA_CHECK_HELP, runDataCheck } from './commands/data-check.js';
 import { REPRODUCE_HELP, runReproduce } from './commands/reproduce.js';
 import { runTrain, trainHelp } from './commands/train.js';
+import { runWeb, WEB_HELP } from './commands/web.js';
 import { UsageError } from './errors.js';
 
 const HELP = `dlp: deep learning in TypeScript on Rust kernels (native, wasm SIMD, pure TS)
@@ -20,6 +21,7 @@ Commands:
   reproduce     run a group of experiments and write its results page (dlp reproduce mlp)
   bench gemm    GFLOPS of matrix multiplication per backend
   data check    find, download if needed, and verify CIFAR-10
+  web           serve the web demo, which trains in the browser (dlp web --help)
   backends      which backends load here
   help          this text (also: dlp <command> --help)
 
@@ -37,6 +39,7 @@ const COMMANDS: Record<string, Command> = {
   'bench gemm': { help: BENCH_GEMM_HELP, run: runBenchGemm },
   'data check': { help: DATA_CHECK_HELP, run: runDataCheck },
   backends: { help: BACKENDS_HELP, run: runBackends },
+  web: { help: WEB_HELP, run: runWeb },
 };
 
 /** Finds the command named by the first one or two words of argv. */
