@@ -15,7 +15,9 @@ const fail = (message) => {
 
 let values;
 try {
-  ({ values } = parseArgs({ options: { port: { type: 'string' }, 'data-dir': { type: 'string' } } }));
+  // `pnpm … serve -- --port 8081` passes the `--` on: skip it.
+  const args = process.argv.slice(2);
+  ({ values } = parseArgs({ args: args[0] === '--' ? args.slice(1) : args, options: { port: { type: 'string' }, 'data-dir': { type: 'string' } } }));
 } catch (error) {
   fail(error.message);
 }
@@ -27,7 +29,8 @@ if (!existsSync(new URL('index.html', dist))) fail('dist/ is not built: run `pnp
 
 const mounts = {};
 if (values['data-dir'] !== undefined) {
-  const dir = resolve(values['data-dir']);
+  // Relative to where the user typed the command (pnpm runs scripts in the package folder).
+  const dir = resolve(process.env.INIT_CWD ?? process.cwd(), values['data-dir']);
   const nested = join(dir, 'cifar-10-batches-bin');
   const folder = existsSync(join(nested, 'test_batch.bin')) ? nested : dir;
   if (!existsSync(join(folder, 'test_batch.bin'))) fail(`${dir} holds no test_batch.bin (nor cifar-10-batches-bin/test_batch.bin)`);
