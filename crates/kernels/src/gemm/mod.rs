@@ -19,6 +19,9 @@ pub mod avx2;
 // The wasm simd128 GEMM; compiled for host tests too, where its kernel is a scalar model.
 #[cfg(any(test, all(target_arch = "wasm32", target_feature = "simd128")))]
 mod simd128;
+// Splitting one product among threads (both paths above).
+#[cfg(any(target_arch = "x86_64", test, all(target_arch = "wasm32", target_feature = "simd128")))]
+mod parallel;
 
 use crate::check;
 use crate::error::KernelError;
@@ -89,12 +92,12 @@ pub fn sgemm(spec: &GemmSpec, a: &[f32], b: &[f32], c: &mut [f32], threads: usiz
     if settled_without_kernel(spec, a, b, c)? {
         return Ok(());
     }
-    // A simd128 wasm build runs its own kernel (simd128/, single thread like all of wasm):
-    // faster than the gemm crate's under V8. The run-time switch still selects the crate's
-    // scalar path when turned off.
+    // A simd128 wasm build runs its own kernel (simd128/, on the pool's Web Workers in the
+    // threaded build): faster than the gemm crate's under V8. The run-time switch still selects
+    // the crate's scalar path when turned off.
     #[cfg(all(target_arch = "wasm32", target_feature = "simd128"))]
     if wasm_simd128_enabled() {
-        simd128::sgemm(spec, a, b, c);
+        simd128::sgemm(spec, a, b, c, threads);
         return Ok(());
     }
     // x86_64 CPUs with AVX2+FMA but no AVX-512 run dlp's own kernel (avx2/) on the shapes

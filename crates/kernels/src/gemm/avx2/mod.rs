@@ -14,6 +14,7 @@ mod kernel;
 mod pack;
 
 use crate::error::KernelError;
+use crate::gemm::parallel::{grid, run_parts, split, Tiling};
 use crate::gemm::GemmSpec;
 use crate::threads::available_threads;
 use kernel::{MR, NR};
@@ -106,7 +107,7 @@ pub fn sgemm(spec: &GemmSpec, a: &[f32], b: &[f32], c: &mut [f32], threads: usiz
     let threads = if threads == 0 { pool } else { threads.min(pool) };
     // SAFETY: AVX2 and FMA were detected above; the views match the checked buffer lengths;
     // `c` is borrowed mutably for the call, and the grid's rectangles do not overlap.
-    unsafe { problem.run(grid(m, n, k, threads)) };
+    unsafe { problem.run(grid(m, n, k, threads, TILING)) };
     Ok(())
 }
 
@@ -138,85 +139,9 @@ impl Problem {
         let rows = split(self.m, MR, tm);
         let cols = split(self.n, NR, tn);
         let part = |p: usize| self.block(rows[p / tn], cols[p % tn]);
-        if tm * tn == 1 {
-            part(0);
-            return;
-        }
-        #[cfg(feature = "parallel")]
         run_parts(tm * tn, &part);
-        #[cfg(not(feature = "parallel"))]
-        (0..tm * tn).for_each(part);
     }
 }
 
-/// Runs part(0) on the calling thread and the others on the pool, returning when all are done.
-/// A caller outside the pool then spins briefly for the others rather than going to sleep at
-/// once: being woken takes ~0.1 ms here, which cost 1024³ nothing but 200×3072×100 (1 ms on
-/// two threads) a fifth. (A pool thread must not spin: the parts may be queued behind it.)
-#[cfg(feature = "parallel")]
-fn run_parts(parts: usize, part: &(dyn Fn(usize) + Sync)) {
-    use std::sync::atomic::{AtomicUsize, Ordering};
-    use std::time::Instant;
-    let pending = AtomicUsize::new(parts - 1);
-    rayon::in_place_scope(|scope| {
-        for p in 1..parts {
-            let pending = &pending;
-            scope.spawn(move |_| {
-                part(p);
-                pending.fetch_sub(1, Ordering::Release);
-            });
-        }
-        part(0);
-        if rayon::current_thread_index().is_none() {
-            let start = Instant::now();
-            while pending.load(Ordering::Acquire) != 0 && start.elapsed() < SPIN {
-                std::hint::spin_loop();
-            }
-        }
-    });
-}
-
-/// How long a caller outside the pool spins for the other parts before sleeping: long enough
-/// for parts that finish together, short enough to cost little when another process has the
-/// other core.
-#[cfg(feature = "parallel")]
-const SPIN: std::time::Duration = std::time::Duration::from_micros(50);
-
-/// `parts` contiguous ranges covering 0..len, cut on multiples of `unit`, as equal as the unit
-/// allows.
-fn split(len: usize, unit: usize, parts: usize) -> Vec<(usize, usize)> {
-    let units = len.div_ceil(unit);
-    let cut = |p: usize| (units * p / parts * unit).min(len);
-    (0..parts).map(|p| (cut(p), cut(p + 1))).collect()
-}
-
-/// Each thread gets at least this many flops. Handing a part to the pool and collecting it
-/// costs ~6 µs here (80³ ran 1.1× faster on two threads, 64³ slower), so a call below twice
-/// this stays on the calling thread.
-const MIN_FLOPS_PER_THREAD: f64 = 0.5e6;
-
-/// How many row blocks × column blocks of C to compute in parallel on up to `threads`
-/// threads: the grid whose largest rectangle costs least, counting its multiply-adds (16 per
-/// cycle) and the packing it repeats (about one cycle per packed float). So a wide, short C
-/// splits by columns (every thread packs all of the small A) and a tall, narrow C by rows.
-fn grid(m: usize, n: usize, k: usize, threads: usize) -> (usize, usize) {
-    let flops = 2.0 * (m as f64) * (n as f64) * (k as f64);
-    let threads = threads.min((flops / MIN_FLOPS_PER_THREAD) as usize).max(1);
-    let (m_tiles, n_tiles) = (m.div_ceil(MR), n.div_ceil(NR));
-    let cost = |(tm, tn): (usize, usize)| {
-        let rows = m_tiles.div_ceil(tm) * MR;
-        let cols = n_tiles.div_ceil(tn) * NR;
-        let multiply = (rows * cols * k) as f64 / 16.0;
-        let packing = (k * rows * cols.div_ceil(block::NC) + k * cols) as f64;
-        multiply + packing
-    };
-    let mut best = (1, 1);
-    for tm in 1..=threads.min(m_tiles) {
-        for tn in 1..=(threads / tm).min(n_tiles) {
-            if cost((tm, tn)) < cost(best) {
-                best = (tm, tn);
-            }
-        }
-    }
-    best
-}
+/// This path's tile and block sizes, for the threads' grid.
+const TILING: Tiling = Tiling { mr: MR, nr: NR, nc: block::NC, fma_per_cycle: 16.0 };

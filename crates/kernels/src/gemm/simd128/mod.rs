@@ -13,7 +13,9 @@ mod pack;
 
 use std::cell::RefCell;
 
+use crate::gemm::parallel::{grid, run_parts, split, Tiling};
 use crate::gemm::GemmSpec;
+use crate::threads::available_threads;
 use kernel::{MR, NR};
 use pack::{pack_a, pack_b, Strided};
 
@@ -60,14 +62,38 @@ thread_local! {
     static BUFFERS: RefCell<Buffers> = RefCell::new(Buffers::default());
 }
 
-/// C = alpha·op(A)·op(B) + beta·C with the default blocking. The lengths must already match the
-/// spec ([`GemmSpec::check_lengths`]); beta = 0 ignores C's previous contents.
-pub(crate) fn sgemm(spec: &GemmSpec, a: &[f32], b: &[f32], c: &mut [f32]) {
-    sgemm_blocked(spec, a, b, c, BLOCKING);
+/// C = alpha·op(A)·op(B) + beta·C with the default blocking, on up to `threads` threads of the
+/// shared pool (the threaded wasm build; 1 elsewhere). The lengths must already match the spec
+/// ([`GemmSpec::check_lengths`]); beta = 0 ignores C's previous contents.
+pub(crate) fn sgemm(spec: &GemmSpec, a: &[f32], b: &[f32], c: &mut [f32], threads: usize) {
+    sgemm_blocked(spec, a, b, c, BLOCKING, threads);
+}
+
+/// This path's tiles for the threads' grid: simd128 has no fused multiply-add, so a thread
+/// does 4 lanes × (2 multiplies + 2 adds) per cycle at best, i.e. 8 multiply-adds.
+const TILING: Tiling = Tiling { mr: MR, nr: NR, nc: BLOCKING.nc, fma_per_cycle: 8.0 };
+
+/// The operands of one call, shared (read-only, and C in disjoint rectangles) by its parts.
+#[derive(Clone, Copy)]
+struct Operands {
+    a: Strided,
+    b: Strided,
+    c: *mut f32,
+}
+
+// SAFETY: the parts only read A and B and write disjoint rectangles of C (see `sgemm_blocked`).
+unsafe impl Sync for Operands {}
+
+impl Operands {
+    /// The three views. A method, not field reads, inside the parts' closure: a closure naming
+    /// `ops.a` captures only that field, a raw pointer, which is not `Sync`.
+    fn get(&self) -> (Strided, Strided, *mut f32) {
+        (self.a, self.b, self.c)
+    }
 }
 
 /// [`sgemm`] with given block sizes: the tests pass small ones to reach every edge case.
-pub(crate) fn sgemm_blocked(spec: &GemmSpec, a: &[f32], b: &[f32], c: &mut [f32], blocking: Blocking) {
+pub(crate) fn sgemm_blocked(spec: &GemmSpec, a: &[f32], b: &[f32], c: &mut [f32], blocking: Blocking, threads: usize) {
     let GemmSpec { m, n, k, alpha, beta, .. } = *spec;
     assert!(a.len() == m * k && b.len() == k * n && c.len() == m * n, "gemm_simd128: lengths do not match {spec:?}");
     if m == 0 || n == 0 {
@@ -83,23 +109,40 @@ pub(crate) fn sgemm_blocked(spec: &GemmSpec, a: &[f32], b: &[f32], c: &mut [f32]
     }
     let a = if spec.trans_a { Strided { ptr: a.as_ptr(), rs: 1, cs: m } } else { Strided { ptr: a.as_ptr(), rs: k, cs: 1 } };
     let b = if spec.trans_b { Strided { ptr: b.as_ptr(), rs: 1, cs: k } } else { Strided { ptr: b.as_ptr(), rs: n, cs: 1 } };
-    let c = c.as_mut_ptr();
-    // SAFETY: `a`, `b` and `c` hold exactly the matrices the strides describe (checked above),
-    // and `c` comes from a unique borrow, so it overlaps neither input.
-    let run = |buffers: &mut Buffers| unsafe { blocked(m, n, k, alpha, a, b, beta, c, blocking, buffers) };
-    // Re-entry cannot happen (nothing in here calls back out), but a fresh buffer is the safe
-    // answer if it ever did.
-    BUFFERS.with(|cell| match cell.try_borrow_mut() {
-        Ok(mut buffers) => run(&mut buffers),
-        Err(_) => run(&mut Buffers::default()),
-    });
+    let ops = Operands { a, b, c: c.as_mut_ptr() };
+    let pool = available_threads();
+    let threads = if threads == 0 { pool } else { threads.min(pool) };
+    let (tm, tn) = grid(m, n, k, threads, TILING);
+    let (rows, cols) = (split(m, MR, tm), split(n, NR, tn));
+    // Each part computes one rectangle of C whole (all of k), so the sums run in the same order
+    // whatever the number of threads.
+    let part = |p: usize| {
+        let ((r0, r1), (c0, c1)) = (rows[p / tn], cols[p % tn]);
+        if r0 == r1 || c0 == c1 {
+            return;
+        }
+        let (a, b, c) = ops.get();
+        // SAFETY: `a`, `b` and `c` hold exactly the matrices the strides describe (checked
+        // above), `c` comes from a unique borrow, so it overlaps neither input, and the parts'
+        // rectangles of C are disjoint.
+        let run = |buffers: &mut Buffers| unsafe {
+            blocked(r1 - r0, c1 - c0, k, alpha, a.at(r0, 0), b.at(0, c0), beta, c.add(r0 * n + c0), n, blocking, buffers)
+        };
+        // Re-entry cannot happen (nothing in here calls back out), but a fresh buffer is the
+        // safe answer if it ever did.
+        BUFFERS.with(|cell| match cell.try_borrow_mut() {
+            Ok(mut buffers) => run(&mut buffers),
+            Err(_) => run(&mut Buffers::default()),
+        });
+    };
+    run_parts(tm * tn, &part);
 }
 
 /// The five loops around the micro-kernel.
 ///
 /// # Safety
-/// `a` (m×k), `b` (k×n) and `c` (m×n, row stride n) must be valid for their strides, and `c`
-/// must not overlap `a` or `b`.
+/// `a` (m×k), `b` (k×n) and `c` (m×n, row stride `ldc` ≥ n) must be valid for their strides,
+/// and `c` must not overlap `a` or `b`.
 #[allow(clippy::too_many_arguments)]
 unsafe fn blocked(
     m: usize,
@@ -110,6 +153,7 @@ unsafe fn blocked(
     b: Strided,
     beta: f32,
     c: *mut f32,
+    ldc: usize,
     blocking: Blocking,
     buffers: &mut Buffers,
 ) {
@@ -137,16 +181,16 @@ unsafe fn blocked(
                     for ir in (0..mc).step_by(MR) {
                         let rows = MR.min(mc - ir);
                         let a_panel = a_buf.add(ir * kc);
-                        let c_tile = c.add((ic + ir) * n + jc + jr);
+                        let c_tile = c.add((ic + ir) * ldc + jc + jr);
                         if rows == MR && cols == NR {
-                            kernel::tile(kc, a_panel, b_panel, c_tile, n, alpha, beta);
+                            kernel::tile(kc, a_panel, b_panel, c_tile, ldc, alpha, beta);
                         } else {
                             // An edge tile: computed whole into `tile`, then its part inside C
                             // merged by hand (the kernel would write past C's edge).
                             kernel::tile(kc, a_panel, b_panel, tile.as_mut_ptr(), NR, 1.0, 0.0);
                             for i in 0..rows {
                                 for j in 0..cols {
-                                    let out = c_tile.add(i * n + j);
+                                    let out = c_tile.add(i * ldc + j);
                                     let prior = if beta == 0.0 { 0.0 } else { beta * *out };
                                     *out = alpha * tile[i * NR + j] + prior;
                                 }
@@ -195,7 +239,7 @@ mod tests {
         let c0_abs = if beta == 0.0 { vec![0.0; m * n] } else { abs(&c0) };
         let scale = sgemm_reference_f64(&scale_spec, &abs(&a), &abs(&b), &c0_abs).unwrap();
         let mut c = c0.clone();
-        sgemm_blocked(&spec, &a, &b, &mut c, blocking);
+        sgemm_blocked(&spec, &a, &b, &mut c, blocking, 1);
         for i in 0..m * n {
             let bound = (k + 2) as f64 * f64::from(f32::EPSILON) * scale[i] + 1e-30;
             assert!(
@@ -239,6 +283,26 @@ mod tests {
         }
     }
 
+    /// Split among threads (the host's rayon pool stands in for the Web Workers), every shape
+    /// gives the very bits of one thread: each rectangle of C sums all of k in the same order.
+    #[test]
+    fn threads_give_the_bits_of_one_thread() {
+        let shapes = [(200, 100, 3072), (3072, 100, 200), (12, 700, 300), (97, 61, 129), (2, 3, 4)];
+        for (m, n, k) in shapes {
+            for (trans_a, trans_b) in [(false, false), (true, false), (false, true)] {
+                let spec = GemmSpec { alpha: 0.5, beta: 0.25, ..GemmSpec::new(trans_a, trans_b, m, n, k) };
+                let (a, b, c0) = (values(m * k, 11), values(k * n, 12), values(m * n, 13));
+                let mut one = c0.clone();
+                sgemm(&spec, &a, &b, &mut one, 1);
+                for threads in [0, 2, 3] {
+                    let mut many = c0.clone();
+                    sgemm(&spec, &a, &b, &mut many, threads);
+                    assert!(one == many, "{spec:?} on {threads} threads differs from one thread");
+                }
+            }
+        }
+    }
+
     #[test]
     fn k_zero_or_alpha_zero_scales_c() {
         let c0 = values(12, 3);
@@ -246,7 +310,7 @@ mod tests {
             let (a, b) = (values(3 * k, 4), values(k * 4, 5));
             for beta in [0.0, 1.0, -2.0] {
                 let mut c = if beta == 0.0 { vec![f32::NAN; 12] } else { c0.clone() };
-                sgemm(&GemmSpec { alpha, beta, ..GemmSpec::new(false, false, 3, 4, k) }, &a, &b, &mut c);
+                sgemm(&GemmSpec { alpha, beta, ..GemmSpec::new(false, false, 3, 4, k) }, &a, &b, &mut c, 1);
                 let want: Vec<f32> = c0.iter().map(|v| if beta == 0.0 { 0.0 } else { v * beta }).collect();
                 assert_eq!(c, want, "k = {k}, alpha = {alpha}, beta = {beta}");
             }
