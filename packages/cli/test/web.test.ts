@@ -78,7 +78,7 @@ describe('when dlp web rebuilds the page', () => {
     const base = tempDir('stale');
     const root = join(base, 'web-demo');
     const dist = join(root, 'dist');
-    for (const dir of [join(root, 'src'), dist, join(base, 'core', 'dist'), join(base, 'core', 'wasm', 'simd')]) mkdirSync(dir, { recursive: true });
+    for (const dir of [join(root, 'src'), dist, join(base, 'core', 'src'), join(base, 'core', 'wasm', 'simd')]) mkdirSync(dir, { recursive: true });
     const touch = (file: string, seconds: number) => {
       writeFileSync(file, 'x');
       utimesSync(file, seconds, seconds);

@@ -1,6 +1,7 @@
 /**
  * Where the web demo's built files are, and building them when they are missing or older than
- * what they are built from (the page's sources, @dlp/core's browser bundle and wasm builds), so
+ * what they are built from (the page's sources, @dlp/core's sources, which Vite bundles from
+ * src/, and its wasm builds), so
  * `dlp web` after a `git pull` never serves a stale page.
  */
 
@@ -48,7 +49,7 @@ export function staleReason({ root, dist }: DemoPaths): string | undefined {
   if (!existsSync(page)) return 'it has not been built yet';
   const built = statSync(page).mtimeMs;
   const core = join(root, '..', 'core');
-  const inputs = [join(root, 'src'), join(root, 'index.html'), join(root, 'static'), join(core, 'dist'), join(core, 'wasm')];
+  const inputs = [join(root, 'src'), join(root, 'index.html'), join(root, 'static'), join(core, 'src'), join(core, 'wasm')];
   const changed = inputs.find((input) => newest(input) > built);
   return changed === undefined ? undefined : `${changed} changed since it was built`;
 }
