@@ -102,7 +102,7 @@ picked and trained to the end by clicking Start, as a person would; the figures 
 time from the click to "done", evaluations and chart updates included. Made by
 \`node bench/browser/full-run.mjs --runs ${values.runs}\` on ${cpus()[0]?.model ?? 'unknown CPU'}, ${cpus().length} cores.
 
-| date (UTC) | setup | steps | state | test accuracy | wall (click to done) | train steps/s | backend | load avg at start |
+| finished (UTC) | setup | steps | state | test accuracy | wall (click to done) | train steps/s | backend | load avg at start |
 |---|---|---|---|---|---|---|---|---|
 ${rows.join('\n')}
 `,
