@@ -55,9 +55,16 @@ pub(crate) fn split(len: usize, unit: usize, parts: usize) -> Vec<(usize, usize)
 }
 
 /// Runs `part(0..parts)`: part 0 on the calling thread, the others on the shared pool, and
-/// returns when all are done (serially without the `parallel` feature).
+/// returns when all are done (serially without the `parallel` feature). On wasm32 the parts are
+/// claimed instead ([`crate::threads::run_claimed`]): there a pool thread asleep between calls can take long to
+/// wake, and the caller does its part's work rather than wait for it.
 pub(crate) fn run_parts(parts: usize, part: &(dyn Fn(usize) + Sync)) {
-    #[cfg(feature = "parallel")]
+    #[cfg(all(feature = "parallel", target_arch = "wasm32"))]
+    if parts > 1 {
+        crate::threads::run_claimed(parts, part);
+        return;
+    }
+    #[cfg(all(feature = "parallel", not(target_arch = "wasm32")))]
     if parts > 1 {
         run_on_pool(parts, part);
         return;
@@ -68,8 +75,7 @@ pub(crate) fn run_parts(parts: usize, part: &(dyn Fn(usize) + Sync)) {
 /// A caller outside the pool spins briefly for the other parts rather than going to sleep at
 /// once: being woken takes ~0.1 ms natively, which cost 1024³ nothing but 200×3072×100 (1 ms on
 /// two threads) a fifth. (A pool thread must not spin: the parts may be queued behind it.)
-/// wasm32 has no clock in std, so there the caller goes straight to rayon's wait.
-#[cfg(feature = "parallel")]
+#[cfg(all(feature = "parallel", not(target_arch = "wasm32")))]
 fn run_on_pool(parts: usize, part: &(dyn Fn(usize) + Sync)) {
     use std::sync::atomic::{AtomicUsize, Ordering};
     let pending = AtomicUsize::new(parts - 1);
@@ -82,15 +88,12 @@ fn run_on_pool(parts: usize, part: &(dyn Fn(usize) + Sync)) {
             });
         }
         part(0);
-        #[cfg(not(target_arch = "wasm32"))]
         if rayon::current_thread_index().is_none() {
             let start = std::time::Instant::now();
             while pending.load(Ordering::Acquire) != 0 && start.elapsed() < SPIN {
                 std::hint::spin_loop();
             }
         }
-        #[cfg(target_arch = "wasm32")]
-        let _ = &pending;
     });
 }
 

@@ -1,0 +1,81 @@
+//! How many threads a kernel may use. Natively that is rayon's global pool (created once,
+//! sized to the machine's cores, reused by every call); in the threaded wasm build the same
+//! pool on Web Workers (wasm-bindgen-rayon), where a GEMM's parts are claimed by the caller and
+//! by helpers kept awake between calls (claimed.rs); in the other wasm builds one thread.
+//! `parallel_map` splits a kernel into parts over that pool (BatchNorm, the optimiser steps).
+
+#[cfg(feature = "parallel")]
+mod claimed;
+#[cfg(all(feature = "parallel", target_arch = "wasm32"))]
+pub(crate) use claimed::run_claimed;
+
+/// Number of worker threads in the shared pool (1 when built without `parallel`).
+pub fn available_threads() -> usize {
+    #[cfg(feature = "parallel")]
+    {
+        rayon::current_num_threads()
+    }
+    #[cfg(not(feature = "parallel"))]
+    {
+        1
+    }
+}
+
+/// The `gemm` crate's parallelism for a requested thread count (0 = all available).
+pub(crate) fn gemm_parallelism(requested: usize) -> gemm::Parallelism {
+    let threads = if requested == 0 { available_threads() } else { requested.min(available_threads()) };
+    #[cfg(feature = "parallel")]
+    {
+        if threads > 1 {
+            return gemm::Parallelism::Rayon(threads);
+        }
+    }
+    let _ = threads;
+    gemm::Parallelism::None
+}
+
+/// How many parts to split `work` elements into for `requested` threads (0 = all available):
+/// at most one per thread, and none smaller than `min_part` elements, because handing a part
+/// to the pool costs about as much as streaming a few thousand floats.
+pub(crate) fn parts(work: usize, requested: usize, min_part: usize) -> usize {
+    let threads = if requested == 0 { available_threads() } else { requested.min(available_threads()) };
+    threads.min(work / min_part.max(1)).max(1)
+}
+
+/// `f(0..parts)` on the shared pool, results in order. Each part runs at the caller's SIMD
+/// level: `with_level` pins a level per thread, and the pool's threads would not see it.
+pub(crate) fn parallel_map<T: Send>(parts: usize, f: impl Fn(usize) -> T + Sync) -> Vec<T> {
+    #[cfg(feature = "parallel")]
+    if parts > 1 {
+        use rayon::prelude::*;
+        let level = crate::simd::Level::current();
+        return (0..parts)
+            .into_par_iter()
+            .map(|i| crate::simd::with_level(level, || f(i)).expect("the caller's level is available on this machine"))
+            .collect();
+    }
+    (0..parts).map(f).collect()
+}
+
+/// A buffer that the parts of one kernel write disjoint ranges of, from several threads.
+pub(crate) struct SharedMut<T = f32>(pub(crate) *mut T);
+
+// Not derived: a derive would demand T: Copy, and the pointer is Copy for any T.
+impl<T> Clone for SharedMut<T> {
+    fn clone(&self) -> Self {
+        *self
+    }
+}
+impl<T> Copy for SharedMut<T> {}
+
+impl<T> SharedMut<T> {
+    /// The pointer. A method, not `.0`, inside closures: a closure naming `x.0` captures only the
+    /// raw-pointer field, which is not `Sync`.
+    pub(crate) fn ptr(self) -> *mut T {
+        self.0
+    }
+}
+
+// SAFETY: the kernels that share one hand each part a disjoint range of it.
+unsafe impl<T> Send for SharedMut<T> {}
+unsafe impl<T> Sync for SharedMut<T> {}
