@@ -86,7 +86,7 @@ describe('dlp bench gemm', () => {
     expectCleanFailure(dlp(['bench', 'gemm', '--threads', '1.5']), /--threads must be a positive integer, got '1.5'/);
     expectCleanFailure(dlp(['bench', 'gemm', '--backend', 'tpu']), /unknown backend 'tpu': expected one of native, wasm, js/);
     expectCleanFailure(dlp(['bench', 'gemm', '--shapes', '2x2']), /--shapes: '2x2' is not MxKxN/);
-    expectCleanFailure(dlp(['bench', 'gemm', '--backend', 'wasm', '--threads', '2']), /wasm backend runs on 1 thread/);
+    expectCleanFailure(dlp(['bench', 'gemm', '--backend', 'wasm', '--threads', '2']), /wasm backend's 'simd' build runs on 1 thread; cannot use 2/);
     expectCleanFailure(dlp(['bench', 'gemm', '--bogus']), /Unknown option '--bogus'/);
   });
 });
