@@ -14,6 +14,7 @@ import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import { createRequire } from 'node:module';
+import { CHROMIUM, CHROMIUM_FLAGS, findBinDir, requireChromium } from '../../packages/web-demo/scripts/chromium.mjs';
 import { startStaticServer } from '../../packages/web-demo/scripts/static-server.mjs';
 
 const repo = fileURLToPath(new URL('../..', import.meta.url));
@@ -24,7 +25,7 @@ const { values } = parseArgs({
     runs: { type: 'string', default: '1:1400,convnet:500' },
     'data-dir': { type: 'string' },
     'out-dir': { type: 'string', default: join(repo, 'docs', 'results') },
-    chromium: { type: 'string', default: process.env.DLP_CHROMIUM ?? '/usr/bin/chromium' },
+    chromium: { type: 'string', default: CHROMIUM },
     isolated: { type: 'string', default: 'true' },
   },
 });
@@ -34,7 +35,8 @@ const runs = values.runs.split(',').map((spec) => {
   return { setup, steps: Number(steps) };
 });
 const root = resolve(values['data-dir'] ?? process.env.DLP_DATA_DIR ?? join(repo, '..', 'shared', 'datasets'));
-const binDir = [join(root, 'cifar-10-batches-bin'), root].find((dir) => existsSync(join(dir, 'test_batch.bin')));
+const binDir = findBinDir(root);
+requireChromium(values.chromium);
 if (!binDir) throw new Error(`no CIFAR-10 .bin files under ${root}: pass --data-dir`);
 const dist = join(repo, 'packages', 'web-demo', 'dist');
 if (!existsSync(join(dist, 'index.html'))) throw new Error('packages/web-demo/dist is not built: run `pnpm --filter @dlp/web-demo build`');
@@ -43,7 +45,7 @@ const isolated = values.isolated !== 'false';
 const server = await startStaticServer(dist, { mounts: { '/data/': binDir }, isolated });
 const browser = await chromium.launch({
   executablePath: values.chromium,
-  args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--no-first-run'],
+  args: CHROMIUM_FLAGS,
 });
 const results = [];
 const text = (page, id) => page.textContent(`[data-testid="${id}"]`);

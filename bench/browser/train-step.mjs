@@ -36,6 +36,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { DEFAULT_DATA_DIR, makeFail, ROOT, rel } from '../lib/options.mjs';
+import { CHROMIUM, CHROMIUM_FLAGS } from '../../packages/web-demo/scripts/chromium.mjs';
 import { loadAtStart, machineFacts, machineLines, median, thisCommand, writeResults } from '../lib/report.mjs';
 
 const NAME = 'browser-train-step';
@@ -44,7 +45,6 @@ const HERE = path.join(ROOT, 'bench', 'browser');
 const DIST = path.join(HERE, 'dist');
 const CORE = path.join(ROOT, 'packages', 'core');
 const PEERS = path.join(ROOT, 'bench', 'peers');
-const CHROMIUM_FLAGS = ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--no-first-run'];
 
 const ENGINES = {
   dlp: { worker: 'dlp', label: 'dlp wasm (simd, 1 thread)', variant: 'simd', dlp: true },
@@ -90,7 +90,7 @@ function parseArgs(argv) {
   const o = {
     setups: ['1', 'convnet'], engines: Object.keys(ENGINES), pages: ['isolated', 'plain'],
     mlp: [30, 5], conv: [5, 3], warmupMlp: 5, warmupConv: 2, budgetMlp: 120, budgetConv: 300, batches: 8, seed: 42,
-    dataDir: DEFAULT_DATA_DIR, outDir: 'docs/results', chromium: process.env.DLP_CHROMIUM || '/usr/bin/chromium', core: 'src', headed: false, jaxConvnet: false, note: null,
+    dataDir: DEFAULT_DATA_DIR, outDir: 'docs/results', chromium: CHROMIUM, core: 'src', headed: false, jaxConvnet: false, note: null,
   };
   const list = (v, allowed, flag) => {
     const xs = v.split(',').map((s) => s.trim()).filter(Boolean);

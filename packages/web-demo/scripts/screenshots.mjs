@@ -9,6 +9,7 @@ import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import { chromium } from 'playwright-core';
+import { CHROMIUM, CHROMIUM_FLAGS, findBinDir, requireChromium } from './chromium.mjs';
 import { startStaticServer } from './static-server.mjs';
 
 const here = fileURLToPath(new URL('..', import.meta.url));
@@ -21,14 +22,15 @@ const { values } = parseArgs({
   },
 });
 const root = resolve(values['data-dir'] ?? process.env.DLP_DATA_DIR ?? join(here, '..', '..', '..', 'shared', 'datasets'));
-const binDir = [join(root, 'cifar-10-batches-bin'), root].find((dir) => existsSync(join(dir, 'test_batch.bin')));
+const binDir = findBinDir(root);
 if (!binDir) throw new Error(`no CIFAR-10 .bin files under ${root}: pass --data-dir`);
 if (!existsSync(join(here, 'dist', 'index.html'))) throw new Error('dist/ is not built: run `pnpm --filter @dlp/web-demo build`');
 
+requireChromium();
 const server = await startStaticServer(join(here, 'dist'), { mounts: { '/data/': binDir } });
 const browser = await chromium.launch({
-  executablePath: process.env.DLP_CHROMIUM ?? '/usr/bin/chromium',
-  args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--no-first-run'],
+  executablePath: CHROMIUM,
+  args: CHROMIUM_FLAGS,
 });
 try {
   const page = await browser.newPage({ viewport: { width: 1280, height: 800 } });

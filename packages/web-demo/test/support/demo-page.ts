@@ -5,14 +5,14 @@
  */
 
 import { existsSync } from 'node:fs';
-import { join, resolve } from 'node:path';
+import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { chromium, type Browser, type Page } from 'playwright-core';
 import { expect } from 'vitest';
+import { CHROMIUM, CHROMIUM_FLAGS, findBinDir as binDirUnder, requireChromium } from '../../scripts/chromium.mjs';
 import { startStaticServer, type StaticServer } from '../../scripts/static-server.mjs';
 
-export const CHROMIUM = process.env.DLP_CHROMIUM ?? '/usr/bin/chromium';
-export const CHROMIUM_FLAGS = ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--no-first-run'];
+export { CHROMIUM, CHROMIUM_FLAGS };
 const dist = fileURLToPath(new URL('../../dist/', import.meta.url));
 
 /**
@@ -20,11 +20,8 @@ const dist = fileURLToPath(new URL('../../dist/', import.meta.url));
  * repository (<repo>/../shared/datasets), each either holding the files or cifar-10-batches-bin/.
  */
 function findBinDir(): { dir: string | undefined; looked: string } {
-  const root = process.env.DLP_DATA_DIR ?? resolve(fileURLToPath(new URL('../../../../../shared/datasets', import.meta.url)));
-  for (const dir of [join(root, 'cifar-10-batches-bin'), root]) {
-    if (existsSync(join(dir, 'test_batch.bin'))) return { dir, looked: root };
-  }
-  return { dir: undefined, looked: root };
+  const root = process.env.DLP_DATA_DIR ?? fileURLToPath(new URL('../../../../../shared/datasets', import.meta.url));
+  return { dir: binDirUnder(root), looked: root };
 }
 
 const found = findBinDir();
@@ -51,7 +48,7 @@ export async function openDemo(options: { withData: boolean; viewport?: { width:
   if (!existsSync(join(dist, 'index.html')) || !existsSync(join(dist, 'wasm', 'simd', 'dlp_wasm_bg.wasm'))) {
     throw new Error('web-demo dist/ is not built: run `pnpm --filter @dlp/web-demo build`');
   }
-  if (!existsSync(CHROMIUM)) throw new Error(`${CHROMIUM} not found: install Debian's chromium (bash scripts/setup.sh --test) or set DLP_CHROMIUM`);
+  requireChromium();
   if (options.withData && binDir === undefined) throw new Error(`CIFAR-10 is missing (${DATA_NOTE})`);
   const server: StaticServer = await startStaticServer(dist, { mounts: options.withData ? { '/data/': binDir! } : {} });
   browser ??= await chromium.launch({ executablePath: CHROMIUM, args: CHROMIUM_FLAGS });

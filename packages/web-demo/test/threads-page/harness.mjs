@@ -6,13 +6,13 @@ import { existsSync, mkdirSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { fileURLToPath } from 'node:url';
 import { chromium } from 'playwright-core';
+import { CHROMIUM, CHROMIUM_FLAGS, requireChromium } from '../../scripts/chromium.mjs';
 import { startStaticServer } from '../../scripts/static-server.mjs';
 
 const here = new URL('./', import.meta.url);
 const core = new URL('../../../core/', import.meta.url);
 const out = new URL('../../test-output/threads-page/', import.meta.url);
-export const CHROMIUM = process.env.DLP_CHROMIUM ?? '/usr/bin/chromium';
-const FLAGS = ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--no-first-run'];
+export { CHROMIUM };
 
 /** Bundles the page's scripts into test-output/threads-page/ (esbuild is @dlp/core's devDependency). */
 export async function bundle() {
@@ -37,10 +37,8 @@ export async function launch() {
       throw new Error(`packages/core/wasm/${variant} is not built: run \`pnpm --filter @dlp/core build:wasm\``);
     }
   }
-  if (!existsSync(CHROMIUM)) {
-    throw new Error(`${CHROMIUM} not found: install Debian's chromium (bash scripts/setup.sh --test) or set DLP_CHROMIUM`);
-  }
-  return chromium.launch({ executablePath: CHROMIUM, args: FLAGS });
+  requireChromium();
+  return chromium.launch({ executablePath: CHROMIUM, args: CHROMIUM_FLAGS });
 }
 
 /** Serves the page (isolated: COOP/COEP headers) and opens it; `run(request)` runs one in a fresh Worker. */
