@@ -94,4 +94,21 @@ describe('when dlp web rebuilds the page', () => {
     touch(join(base, 'core', 'wasm', 'simd', 'dlp_wasm_bg.wasm'), 3000);
     expect(staleReason({ root, dist })).toBe(`${join(base, 'core', 'wasm')} changed since it was built`);
   });
+
+  it('never rebuilds an installed page (no src/ beside dist/), and says so when its page is missing', async () => {
+    const { DemoBuildError, staleReason } = await import('../src/web/demo-build.js');
+    const { mkdirSync, utimesSync, writeFileSync } = await import('node:fs');
+    const { join } = await import('node:path');
+    const base = tempDir('installed');
+    const root = join(base, 'web-demo');
+    const dist = join(root, 'dist');
+    mkdirSync(join(base, 'core', 'wasm', 'simd'), { recursive: true });
+    mkdirSync(dist, { recursive: true });
+    expect(() => staleReason({ root, dist })).toThrow(DemoBuildError);
+    expect(() => staleReason({ root, dist })).toThrow(/installed @dlp\/web-demo has no built page.*reinstall @dlp\/cli/);
+    writeFileSync(join(dist, 'index.html'), 'x');
+    utimesSync(join(dist, 'index.html'), 1000, 1000);
+    writeFileSync(join(base, 'core', 'wasm', 'simd', 'dlp_wasm_bg.wasm'), 'x'); // newer than the page
+    expect(staleReason({ root, dist })).toBeUndefined();
+  });
 });

@@ -22,7 +22,7 @@ export * as plot from './plot/portable.js';
 export type { DType, TypedArray } from './dtype.js';
 export { type Shape, formatShape, sizeOf } from './shape.js';
 export type { Backend, BackendName, Storage } from './backends/backend.js';
-export { getBackend, loadBackend, setDefaultBackend, type LoadBackendOptions } from './backends/registry.js';
+export { getBackend, loadBackend, autoBackend, onBackendFallback, setDefaultBackend, type LoadBackendOptions } from './backends/registry.js';
 export { getKernel } from './kernels/registry.js';
 export { gemmReference } from './backends/js/gemm.js';
 export { wasmSimdSupported } from './backends/wasm/load.js';

@@ -23,6 +23,11 @@ export class BackendUnavailableError extends DlpError {
   override readonly name = 'BackendUnavailableError';
 }
 
+/** An optional package a feature needs is not installed (the message names it and the install command). */
+export class MissingDependencyError extends DlpError {
+  override readonly name = 'MissingDependencyError';
+}
+
 /** A dataset file that is missing, truncated or malformed; the message names the file. */
 export class DataError extends DlpError {
   override readonly name = 'DataError';

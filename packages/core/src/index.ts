@@ -1,3 +1,8 @@
+// The declarations of the plotting API (chart.js's chart configurations) and of the wasm loader
+// (WebAssembly.Memory, BufferSource) use types of TypeScript's DOM library, which a Node
+// project's tsconfig usually leaves out; this reference brings it into a consumer's type-check,
+// so `import '@dlp/core'` checks under any strict settings (test: packages/packed-install).
+/// <reference lib="dom" preserve="true" />
 /**
  * @dlp/core: tensors with autograd on three backends (native Rust, wasm SIMD, pure-TypeScript
  * reference), the kernels they run, nn layers, optimisers, and the CIFAR-10 data pipeline.
@@ -30,6 +35,8 @@ export {
   getBackend,
   loadBackend,
   defaultBackend,
+  autoBackend,
+  onBackendFallback,
   setDefaultBackend,
   parseBackendName,
   registerBackend,
@@ -48,6 +55,7 @@ export {
   BackendUnavailableError,
   DataError,
   ArgumentError,
+  MissingDependencyError,
 } from './errors.js';
 export { Rng } from './random.js';
 export * as data from './data/index.js';

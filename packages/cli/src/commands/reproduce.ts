@@ -23,7 +23,7 @@ writes <out>/mlp.md: our test accuracy beside the reference table, wall time and
 
   --steps-scale X  multiply every setup's steps and eval frequency by X (default 1: full runs)
   --setups LIST    comma-separated subset, e.g. 1,5,6 (default: numpy,1,...,9)
-  --backend NAME   native (default), wasm or js
+  --backend NAME   auto (default: native, else wasm, saying why), native, wasm or js
   --data-dir DIR   where CIFAR-10 is (else $DLP_DATA_DIR, else the cache)
   --out DIR        results folder (default docs/results)
   --seed N         seed of every run (default 42)

@@ -12,7 +12,7 @@ import { UsageError } from '../errors.js';
 const setupNames = () => train.setupNames().join('|');
 
 export const TRAIN_HELP = `Usage: dlp train --setup <${'NAME'}> [--steps N] [--eval-freq N] [--batch-size N] [--lr X]
-                 [--seed N] [--backend native|wasm|js] [--data-dir DIR] [--out DIR] [--json]
+                 [--seed N] [--backend auto|native|wasm|js] [--data-dir DIR] [--out DIR] [--json]
 
 Trains one experiment of the CIFAR-10 practical and evaluates it on the full test set.
 
@@ -22,7 +22,8 @@ Trains one experiment of the CIFAR-10 practical and evaluates it on the full tes
   --batch-size N   images per step (default: the setup's)
   --lr X           learning rate (default: the setup's)
   --seed N         seed of the weights and the shuffles (default 42)
-  --backend NAME   native (default), wasm or js
+  --backend NAME   auto (default: native where its addon loads, else wasm, saying why), native,
+                   wasm or js
   --data-dir DIR   where CIFAR-10 is (else $DLP_DATA_DIR, else the cache, downloading there)
   --out DIR        run folder (default runs/<setup>-<timestamp>)
   --json           stdout: one JSON line per evaluation and a last "done" line

@@ -43,9 +43,17 @@ function newest(path: string): number {
   return latest;
 }
 
-/** Why the built page must be (re)built, or undefined when it is up to date. */
+/**
+ * Why the built page must be (re)built, or undefined when it is up to date. An installed
+ * @dlp/web-demo (from npm: no src/ beside dist/) is a published build and never rebuilt; one
+ * without its page is broken, which DemoBuildError says.
+ */
 export function staleReason({ root, dist }: DemoPaths): string | undefined {
   const page = join(dist, 'index.html');
+  if (!existsSync(join(root, 'src'))) {
+    if (existsSync(page)) return undefined;
+    throw new DemoBuildError(`web: the installed @dlp/web-demo has no built page (${page} is missing); reinstall @dlp/cli`);
+  }
   if (!existsSync(page)) return 'it has not been built yet';
   const built = statSync(page).mtimeMs;
   const core = join(root, '..', 'core');

@@ -35,9 +35,12 @@ export function registerBackend(name: BackendName, factory: BackendFactory): voi
   factories.set(name, factory);
 }
 
+/** The name that asks for the fastest backend that loads here. */
+export const AUTO = 'auto';
+
 export function parseBackendName(name: string): BackendName {
   if ((BACKEND_NAMES as readonly string[]).includes(name)) return name as BackendName;
-  throw new ArgumentError(`unknown backend '${name}': expected one of ${BACKEND_NAMES.join(', ')}`);
+  throw new ArgumentError(`unknown backend '${name}': expected one of ${[AUTO, ...BACKEND_NAMES].join(', ')}`);
 }
 
 function factoryOf(name: BackendName): BackendFactory {
@@ -49,8 +52,12 @@ function factoryOf(name: BackendName): BackendFactory {
   return factory;
 }
 
-/** The backend called `name`, created on first use (Node loads synchronously). */
-export function getBackend(name: BackendName | string): Backend {
+/**
+ * The backend called `name`, created on first use (Node loads synchronously). `'auto'` is the
+ * fastest that loads here: native, else wasm, else js (see autoBackend).
+ */
+export function getBackend(name: BackendName | 'auto' | string): Backend {
+  if (name === AUTO) return autoBackend();
   const backendName = parseBackendName(name);
   let backend = instances.get(backendName);
   if (!backend) {
@@ -61,7 +68,19 @@ export function getBackend(name: BackendName | string): Backend {
 }
 
 /** Like getBackend, but loads asynchronously, as a browser page must for wasm. */
-export async function loadBackend(name: BackendName | string, options: LoadBackendOptions = {}): Promise<Backend> {
+export async function loadBackend(name: BackendName | 'auto' | string, options: LoadBackendOptions = {}): Promise<Backend> {
+  if (name === AUTO) {
+    if (autoName) return getBackend(autoName);
+    const passed: string[] = [];
+    for (const candidate of autoCandidates()) {
+      try {
+        return chosen(await loadBackend(candidate, options), passed);
+      } catch (error) {
+        passed.push(unavailableReason(error));
+      }
+    }
+    throw noBackendLoads(passed);
+  }
   const backendName = parseBackendName(name);
   const existing = instances.get(backendName);
   if (existing) return existing;
@@ -73,28 +92,70 @@ export async function loadBackend(name: BackendName | string, options: LoadBacke
   return backend;
 }
 
+let autoName: BackendName | undefined;
+
+/** Where `auto` says why it passed over a faster backend; default: one line on the console. */
+let reportFallback: (line: string) => void = (line) => console.warn(line);
+
+/** Sends `auto`'s fallback line elsewhere (the CLI writes it to stderr itself; tests collect it). */
+export function onBackendFallback(report: (line: string) => void): void {
+  reportFallback = report;
+}
+
+/**
+ * The fastest backend that loads here, in BACKEND_NAMES order (native, wasm, js), decided once
+ * per process. Passing over one that cannot load (no addon for this platform, say) is reported
+ * in one line naming why, so a slower run never comes as a surprise.
+ */
+export function autoBackend(): Backend {
+  if (autoName) return getBackend(autoName);
+  const passed: string[] = [];
+  for (const candidate of autoCandidates()) {
+    try {
+      return chosen(getBackend(candidate), passed);
+    } catch (error) {
+      passed.push(unavailableReason(error));
+    }
+  }
+  throw noBackendLoads(passed);
+}
+
+/** The backends `auto` tries, fastest first: those this entry point registered. */
+function autoCandidates(): BackendName[] {
+  return BACKEND_NAMES.filter((name) => factories.has(name));
+}
+
+/** Remembers `auto`'s choice and reports the faster ones it passed over. */
+function chosen(backend: Backend, passed: string[]): Backend {
+  autoName = backend.name;
+  if (passed.length > 0) reportFallback(`dlp: using the ${backend.name} backend: ${passed.join('; ')}`);
+  return backend;
+}
+
+/** Why a backend could not load; anything but BackendUnavailableError is a bug and goes on up. */
+function unavailableReason(error: unknown): string {
+  if (error instanceof BackendUnavailableError) return error.message;
+  throw error;
+}
+
+function noBackendLoads(passed: string[]): BackendUnavailableError {
+  return new BackendUnavailableError(`no backend loads here: ${passed.join('; ')}`);
+}
+
 let defaultName: BackendName | undefined;
 
-/** Sets the backend new tensors use when none is named. */
-export function setDefaultBackend(name: BackendName | string): void {
+/** Sets the backend new tensors use when none is named (`'auto'`: the fastest that loads). */
+export function setDefaultBackend(name: BackendName | 'auto' | string): void {
   defaultName = getBackend(name).name;
 }
 
 /**
- * The default backend: the one set with setDefaultBackend, else env DLP_BACKEND, else the
- * fastest that loads here (native, then wasm, then js).
+ * The default backend: the one set with setDefaultBackend, else env DLP_BACKEND, else `auto`
+ * (the fastest that loads here).
  */
 export function defaultBackend(): Backend {
   if (defaultName) return getBackend(defaultName);
   const fromEnv = (globalThis as { process?: { env?: Record<string, string | undefined> } }).process?.env?.DLP_BACKEND;
   if (fromEnv) return getBackend(fromEnv);
-  for (const name of BACKEND_NAMES) {
-    try {
-      defaultName = getBackend(name).name;
-      return getBackend(defaultName);
-    } catch {
-      // not available here: try the next one
-    }
-  }
-  return getBackend('js');
+  return autoBackend();
 }

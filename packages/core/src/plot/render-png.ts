@@ -8,7 +8,7 @@ import { join } from 'node:path';
 
 import type { Plugin } from 'chart.js';
 
-import { ArgumentError } from '../errors.js';
+import { ArgumentError, MissingDependencyError } from '../errors.js';
 import { writeFileAtomic } from '../io/atomic-write.js';
 import type { LineChartConfig } from './line-chart.js';
 import { trainingChartConfigs, type TrainingMetricsPoint } from './training-charts.js';
@@ -17,11 +17,31 @@ type ChartModule = typeof import('chart.js');
 type CanvasModule = typeof import('@napi-rs/canvas');
 let libraries: Promise<{ chart: ChartModule; canvas: CanvasModule }> | undefined;
 
+/**
+ * @napi-rs/canvas, an optional peer dependency of @dlp/core (its prebuilt Skia is about 35 MB,
+ * which a library user who never draws a PNG should not have to install; @dlp/cli depends on it).
+ */
+async function importCanvas(): Promise<CanvasModule> {
+  try {
+    return await import('@napi-rs/canvas');
+  } catch (error) {
+    const code = (error as { code?: unknown }).code;
+    if (code !== 'ERR_MODULE_NOT_FOUND' && code !== 'MODULE_NOT_FOUND') throw error;
+    throw new MissingDependencyError(
+      'drawing PNG plots needs the optional package @napi-rs/canvas, which is not installed: npm install @napi-rs/canvas',
+    );
+  }
+}
+
 /** chart.js (with its chart types registered once) and the canvas, loaded on first use. */
 function loadLibraries(): Promise<{ chart: ChartModule; canvas: CanvasModule }> {
-  libraries ??= Promise.all([import('chart.js'), import('@napi-rs/canvas')]).then(([chart, canvas]) => {
+  libraries ??= Promise.all([import('chart.js'), importCanvas()]).then(([chart, canvas]) => {
     chart.Chart.register(...chart.registerables);
     return { chart, canvas };
+  });
+  // A failed load is not remembered: installing the package lets the next call succeed.
+  libraries.catch(() => {
+    libraries = undefined;
   });
   return libraries;
 }

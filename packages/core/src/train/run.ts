@@ -9,7 +9,7 @@ import { getBackend } from '../backends/registry.js';
 import type { Backend } from '../backends/backend.js';
 import { openCifar10 } from '../data/resolve.js';
 import type { DownloadProgress } from '../data/resolve.js';
-import { ArgumentError } from '../errors.js';
+import { ArgumentError, MissingDependencyError } from '../errors.js';
 import { writeFileAtomicSync } from '../io/atomic-write.js';
 import { createRunDir, type RunDir } from '../io/run-dir.js';
 import { saveSafetensors, type SafetensorsTensors } from '../io/safetensors.js';
@@ -22,6 +22,7 @@ import { getSetup, type SetupHyperparameters } from './setups.js';
 export interface RunOptions extends Partial<SetupHyperparameters> {
   setup: string;
   seed?: number;
+  /** native, wasm, js, or auto (default: the fastest that loads here). */
   backend?: string;
   dataDir?: string;
   /** Run folder; default runs/<setup>-<timestamp>. */
@@ -107,7 +108,7 @@ export async function runExperiment(options: RunOptions): Promise<RunResult> {
   const hp = resolveHyperparameters(options, setup.defaults);
   const seed = options.seed ?? 42;
   if (!Number.isSafeInteger(seed)) throw new ArgumentError(`--seed must be an integer, got ${seed}`);
-  const backend = getBackend(options.backend ?? 'native');
+  const backend = getBackend(options.backend ?? 'auto');
 
   const cifar = await openCifar10({
     ...(options.dataDir !== undefined ? { dataDir: options.dataDir } : {}),
@@ -176,7 +177,15 @@ export async function runExperiment(options: RunOptions): Promise<RunResult> {
     });
     return { done, evals, runDir, config };
   } finally {
-    // Plots of whatever was measured, also when training stopped early.
-    if (evals.length > 0) await writeTrainingPlots(runDir.dir, evals, { title });
+    // Plots of whatever was measured, also when training stopped early. Without the optional
+    // @napi-rs/canvas the run still counts: one line says what is missing.
+    if (evals.length > 0) {
+      try {
+        await writeTrainingPlots(runDir.dir, evals, { title });
+      } catch (error) {
+        if (!(error instanceof MissingDependencyError)) throw error;
+        console.warn(`dlp: loss.png and accuracy.png not drawn: ${error.message}`);
+      }
+    }
   }
 }

@@ -1,0 +1,68 @@
+/**
+ * What the global setup installed, handed to the test files with vitest's provide/inject, and
+ * small helpers to run the installed things.
+ */
+
+import { spawnSync, type SpawnSyncReturns } from 'node:child_process';
+import { existsSync } from 'node:fs';
+import { join, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { inject } from 'vitest';
+
+/** One tarball of scripts/pack.mjs --json. */
+export interface PackedTarball {
+  name: string;
+  version: string;
+  tarball: string;
+  bytes: number;
+  files: string[];
+}
+
+export interface Installed {
+  /** The temporary folder holding everything below. */
+  root: string;
+  packed: PackedTarball[];
+  /** Third-party packages served from the workspace's copies, and those not found here. */
+  thirdParty: { packed: string[]; absent: string[] };
+  /** Names npm asked the local registry for that it does not hold (other platforms' packages). */
+  registryMisses: string[];
+  /** A consumer project with @dlp/core installed by `npm install`. */
+  app: string;
+  /** The same, installed with --omit=optional: no platform addon. */
+  appWithoutOptional: string;
+  /** `npm install -g --prefix <globalPrefix> @dlp/cli`: the command is <globalPrefix>/bin/dlp. */
+  globalPrefix: string;
+  /** npm's output of each install. */
+  logs: Record<string, string>;
+  setupSeconds: number;
+}
+
+declare module 'vitest' {
+  export interface ProvidedContext {
+    installed: Installed;
+  }
+}
+
+export function installed(): Installed {
+  return inject('installed');
+}
+
+const workspace = resolve(fileURLToPath(new URL('.', import.meta.url)), '..', '..', '..', '..');
+
+/** The workspace's TypeScript compiler (the consumer's own types come from its node_modules). */
+export const TSC = join(workspace, 'node_modules', 'typescript', 'bin', 'tsc');
+
+/** CIFAR-10 beside the repository, as CI has it. */
+export const sharedData = resolve(workspace, '..', 'shared', 'datasets');
+/** Without the data the data tests are skipped, except in CI, where missing data is a failure. */
+export const skipWithoutData = !existsSync(join(sharedData, 'cifar-10-batches-bin')) && !process.env.CI;
+
+/** Runs a command to completion; the output is returned, never thrown. */
+export function run(command: string, args: string[], options: { cwd: string; env?: NodeJS.ProcessEnv; timeout?: number }): SpawnSyncReturns<string> {
+  return spawnSync(command, args, { cwd: options.cwd, env: options.env ?? process.env, encoding: 'utf8', timeout: options.timeout ?? 60_000 });
+}
+
+/** stdout and stderr together, for failure messages. */
+export function output(result: SpawnSyncReturns<string>): string {
+  return `exit ${result.status}${result.signal ? ` (${result.signal})` : ''}\n${result.stdout}${result.stderr}`;
+}
