@@ -6,6 +6,7 @@
 // The addon of each platform goes into its own package (packages/core/npm/<platform>/, laid out
 // by `napi create-npm-dirs`); `napi artifacts` would copy it there but refuses unless every
 // configured target is built, and one machine builds only its own, so the copy is done here.
+// Each package folder also gets a copy of the root LICENSE (npm packs a folder's own only).
 // `pnpm pack` turns the workspace:* ranges into the packages' versions.
 //
 // Usage: node scripts/pack.mjs [--out DIR] [--json]   (default DIR: dist/packages)
@@ -65,6 +66,8 @@ export function packAll(out) {
   rmSync(out, { recursive: true, force: true });
   mkdirSync(out, { recursive: true });
   const dirs = [core, ...stageAddons(), join(root, 'packages', 'web-demo'), join(root, 'packages', 'cli')];
+  // npm ships a package folder's own LICENSE only: each gets a copy of the repository's.
+  for (const dir of dirs) copyFileSync(join(root, 'LICENSE'), join(dir, 'LICENSE'));
   return dirs.map((dir) => pack(dir, out));
 }
 

@@ -11,7 +11,7 @@ import { describe, expect, it } from 'vitest';
 
 import { installed, output, run, sharedData, skipWithoutData } from './support/installed.js';
 
-const { globalPrefix, root } = installed();
+const { globalPrefix, globalFromFiles, root } = installed();
 const dlp = join(globalPrefix, 'bin', 'dlp');
 /** The user's environment without the workspace's hints: no DLP_* variables. */
 const userEnv = Object.fromEntries(Object.entries(process.env).filter(([key]) => !key.startsWith('DLP_')));
@@ -30,6 +30,12 @@ describe('dlp installed globally from the tarball', () => {
     expect(result.stdout).toMatch(/^native +ok /m);
     expect(result.stdout).toMatch(/^wasm +ok +wasm \(SIMD128/m);
     expect(result.stdout).toMatch(/^js +ok /m);
+  });
+
+  it('installed from the tarball files by path (as the README shows), loads native too', () => {
+    const result = run(join(globalFromFiles, 'bin', 'dlp'), ['backends'], { cwd: root, env: userEnv });
+    expect(result.status, output(result)).toBe(0);
+    expect(result.stdout).toMatch(/^native +ok /m);
   });
 
   it('refuses an unknown setup with one line and exit code 2', () => {

@@ -52,6 +52,7 @@ describe('the packed tarballs', () => {
     const installHooks = ['preinstall', 'install', 'postinstall'].filter((hook) => manifest.scripts?.[hook] !== undefined);
     expect(installHooks).toEqual([]);
     expect(p.files.filter((f) => f.endsWith('.map') || f.startsWith('src/') || f.startsWith('test/'))).toEqual([]);
+    expect(p.files).toEqual(expect.arrayContaining(['README.md', 'LICENSE', 'package.json']));
   });
 
   it('@dlp/core ships its bundles, declarations, the addon loader and three wasm builds, but no addon', () => {
@@ -87,7 +88,7 @@ describe('the packed tarballs', () => {
 
   it('the platform package holds only the addon, and says which os, cpu and libc it fits', () => {
     const addon = byName('@dlp/core-linux-x64-gnu');
-    expect(addon.files.sort()).toEqual(['README.md', 'dlp-node.linux-x64-gnu.node', 'package.json']);
+    expect(addon.files.sort()).toEqual(['LICENSE', 'README.md', 'dlp-node.linux-x64-gnu.node', 'package.json']);
     const manifest = manifestOf(addon);
     expect([manifest.os, manifest.cpu, manifest.libc]).toEqual([['linux'], ['x64'], ['glibc']]);
   });

@@ -5,6 +5,7 @@
  *   app/                 `npm install` of a consumer project depending on @dlp/core
  *   app-without-optional/ the same with --omit=optional (no platform addon: auto must fall back)
  *   global/              `npm install -g @dlp/cli` (with --prefix, so nothing leaves the folder)
+ *   global-from-files/   `npm install -g` of our tarballs by path, as the README shows
  * The test files then type-check and run what was installed. Nothing here needs the network.
  * DLP_KEEP_PACKED=1 keeps the folder for a look afterwards.
  */
@@ -80,6 +81,7 @@ export default async function setup(project: TestProject): Promise<() => void> {
   const app = join(root, 'app');
   const appWithoutOptional = join(root, 'app-without-optional');
   const globalPrefix = join(root, 'global');
+  const globalFromFiles = join(root, 'global-from-files');
   const logs: Record<string, string> = {};
   try {
     cpSync(join(here, '..', '..', 'app'), app, { recursive: true });
@@ -102,6 +104,9 @@ export default async function setup(project: TestProject): Promise<() => void> {
     logs.appWithoutOptional = await npm(['install', '--omit=optional'], appWithoutOptional, env);
     mkdirSync(globalPrefix);
     logs.global = await npm(['install', '-g', '--prefix', globalPrefix, '@dlp/cli'], root, env);
+    // As the README shows for tarballs not yet on a registry: all of ours named at once.
+    mkdirSync(globalFromFiles);
+    logs.globalFromFiles = await npm(['install', '-g', '--prefix', globalFromFiles, ...packed.map((p) => p.tarball)], root, env);
   } finally {
     await registry.close();
   }
@@ -114,6 +119,7 @@ export default async function setup(project: TestProject): Promise<() => void> {
     app,
     appWithoutOptional,
     globalPrefix,
+    globalFromFiles,
     logs,
     setupSeconds: (performance.now() - started) / 1000,
   };

@@ -32,6 +32,8 @@ export interface Installed {
   appWithoutOptional: string;
   /** `npm install -g --prefix <globalPrefix> @dlp/cli`: the command is <globalPrefix>/bin/dlp. */
   globalPrefix: string;
+  /** `npm install -g --prefix <globalFromFiles> <every tarball of ours>`. */
+  globalFromFiles: string;
   /** npm's output of each install. */
   logs: Record<string, string>;
   setupSeconds: number;
