@@ -17,37 +17,37 @@ const dlp = join(globalPrefix, 'bin', 'dlp');
 const userEnv = Object.fromEntries(Object.entries(process.env).filter(([key]) => !key.startsWith('DLP_')));
 
 describe('dlp installed globally from the tarball', () => {
-  it('is on the prefix bin path and prints its help', () => {
+  it('is on the prefix bin path and prints its help', async () => {
     expect(existsSync(dlp)).toBe(true);
-    const result = run(dlp, ['--help'], { cwd: root, env: userEnv });
+    const result = await run(dlp, ['--help'], { cwd: root, env: userEnv });
     expect(result.status, output(result)).toBe(0);
     for (const command of ['train', 'reproduce', 'web', 'data check', 'backends']) expect(result.stdout).toContain(command);
   });
 
-  it('loads native (from the platform package), wasm and js', () => {
-    const result = run(dlp, ['backends'], { cwd: root, env: userEnv });
+  it('loads native (from the platform package), wasm and js', async () => {
+    const result = await run(dlp, ['backends'], { cwd: root, env: userEnv });
     expect(result.status, output(result)).toBe(0);
     expect(result.stdout).toMatch(/^native +ok /m);
     expect(result.stdout).toMatch(/^wasm +ok +wasm \(SIMD128/m);
     expect(result.stdout).toMatch(/^js +ok /m);
   });
 
-  it('installed from the tarball files by path (as the README shows), loads native too', () => {
-    const result = run(join(globalFromFiles, 'bin', 'dlp'), ['backends'], { cwd: root, env: userEnv });
+  it('installed from the tarball files by path (as the README shows), loads native too', async () => {
+    const result = await run(join(globalFromFiles, 'bin', 'dlp'), ['backends'], { cwd: root, env: userEnv });
     expect(result.status, output(result)).toBe(0);
     expect(result.stdout).toMatch(/^native +ok /m);
   });
 
-  it('refuses an unknown setup with one line and exit code 2', () => {
-    const result = run(dlp, ['train', '--setup', 'nope'], { cwd: root, env: userEnv });
+  it('refuses an unknown setup with one line and exit code 2', async () => {
+    const result = await run(dlp, ['train', '--setup', 'nope'], { cwd: root, env: userEnv });
     expect(result.status).toBe(2);
     expect(result.stderr.trim().split('\n')).toHaveLength(1);
     expect(result.stderr).toMatch(/^dlp: .*nope/);
   });
 
-  it.skipIf(skipWithoutData)('trains setup 1 for 5 steps, finding the data through DLP_DATA_DIR, and writes the run folder', () => {
+  it.skipIf(skipWithoutData)('trains setup 1 for 5 steps, finding the data through DLP_DATA_DIR, and writes the run folder', async () => {
     const out = join(root, 'run-setup1');
-    const result = run(dlp, ['train', '--setup', '1', '--steps', '5', '--eval-freq', '5', '--out', out, '--json'], {
+    const result = await run(dlp, ['train', '--setup', '1', '--steps', '5', '--eval-freq', '5', '--out', out, '--json'], {
       cwd: root,
       env: { ...userEnv, DLP_DATA_DIR: sharedData },
       timeout: 120_000,

@@ -20,8 +20,8 @@ interface TinyRun {
   last: number;
 }
 
-function train(cwd: string, backends: string): { runs: TinyRun[]; stderr: string; status: number | null; text: string } {
-  const result = run('node', ['build/train-tiny.js', backends], { cwd });
+async function train(cwd: string, backends: string): Promise<{ runs: TinyRun[]; stderr: string; status: number | null; text: string }> {
+  const result = await run('node', ['build/train-tiny.js', backends], { cwd });
   const runs = result.stdout
     .split('\n')
     .filter((line) => line.startsWith('{'))
@@ -29,15 +29,15 @@ function train(cwd: string, backends: string): { runs: TinyRun[]; stderr: string
   return { runs, stderr: result.stderr, status: result.status, text: output(result) };
 }
 
-beforeAll(() => {
-  const built = run('node', [TSC, '-p', 'tsconfig.json'], { cwd: app });
+beforeAll(async () => {
+  const built = await run('node', [TSC, '-p', 'tsconfig.json'], { cwd: app });
   expect(built.status, output(built)).toBe(0);
   cpSync(join(app, 'build'), join(appWithoutOptional, 'build'), { recursive: true });
 });
 
 describe('the installed @dlp/core', () => {
-  it('trains on native, wasm and js: the loss falls on each', () => {
-    const { runs, status, text } = train(app, 'native,wasm,js');
+  it('trains on native, wasm and js: the loss falls on each', async () => {
+    const { runs, status, text } = await train(app, 'native,wasm,js');
     expect(status, text).toBe(0);
     expect(runs.map((r) => r.backend)).toEqual(['native', 'wasm', 'js']);
     for (const r of runs) {
@@ -49,15 +49,15 @@ describe('the installed @dlp/core', () => {
     expect(Math.abs((runs[0]?.last ?? 0) - (runs[2]?.last ?? 1))).toBeLessThan(1e-3);
   });
 
-  it('picks native for auto when its platform package is installed, saying nothing', () => {
-    const { runs, stderr, status, text } = train(app, 'auto');
+  it('picks native for auto when its platform package is installed, saying nothing', async () => {
+    const { runs, stderr, status, text } = await train(app, 'auto');
     expect(status, text).toBe(0);
     expect(runs.map((r) => r.backend)).toEqual(['native']);
     expect(stderr).toBe('');
   });
 
-  it('without optional dependencies (no addon), auto falls back to wasm with one line naming the missing package', () => {
-    const { runs, stderr, status, text } = train(appWithoutOptional, 'auto');
+  it('without optional dependencies (no addon), auto falls back to wasm with one line naming the missing package', async () => {
+    const { runs, stderr, status, text } = await train(appWithoutOptional, 'auto');
     expect(status, text).toBe(0);
     expect(runs.map((r) => r.backend)).toEqual(['wasm']);
     const lines = stderr.trim().split('\n');
@@ -65,13 +65,13 @@ describe('the installed @dlp/core', () => {
     expect(lines[0]).toMatch(/^dlp: using the wasm backend: native backend unavailable: @dlp\/core-linux-x64-gnu is not installed \(npm installs it as an optional dependency/);
   });
 
-  it('without the addon, asking for native throws BackendUnavailableError naming the package', () => {
-    const { status, stderr } = train(appWithoutOptional, 'native');
+  it('without the addon, asking for native throws BackendUnavailableError naming the package', async () => {
+    const { status, stderr } = await train(appWithoutOptional, 'native');
     expect(status).not.toBe(0);
     expect(stderr).toMatch(/BackendUnavailableError: native backend unavailable: @dlp\/core-linux-x64-gnu is not installed/);
   });
 
-  it('PNG plots without the optional @napi-rs/canvas: a MissingDependencyError naming the install command', () => {
+  it('PNG plots without the optional @napi-rs/canvas: a MissingDependencyError naming the install command', async () => {
     const script = `
       import { plot } from '@dlp/core';
       try {
@@ -80,7 +80,7 @@ describe('the installed @dlp/core', () => {
       } catch (error) {
         console.log(error.name + ': ' + error.message);
       }`;
-    const result = run('node', ['--input-type=module', '-e', script], { cwd: app });
+    const result = await run('node', ['--input-type=module', '-e', script], { cwd: app });
     expect(result.stdout.trim(), output(result)).toBe(
       'MissingDependencyError: drawing PNG plots needs the optional package @napi-rs/canvas, which is not installed: npm install @napi-rs/canvas',
     );

@@ -13,29 +13,29 @@ import { installed, output, run, TSC } from './support/installed.js';
 const { app } = installed();
 
 /** tsc on one of the app's projects; returns the files it read, or fails with its messages. */
-function typecheck(project: string): string[] {
-  const result = run('node', [TSC, '-p', project, '--noEmit', '--listFiles'], { cwd: app });
+async function typecheck(project: string): Promise<string[]> {
+  const result = await run('node', [TSC, '-p', project, '--noEmit', '--listFiles'], { cwd: app });
   expect(result.status, output(result)).toBe(0);
   return result.stdout.split('\n').filter((line) => line.length > 0);
 }
 
 describe('a strict consumer project type-checks against the installed @dlp/core', () => {
-  it('in Node (NodeNext, skipLibCheck off, no DOM lib in its tsconfig), reading the Node entry from node_modules', () => {
-    const files = typecheck('tsconfig.json');
+  it('in Node (NodeNext, skipLibCheck off, no DOM lib in its tsconfig), reading the Node entry from node_modules', async () => {
+    const files = await typecheck('tsconfig.json');
     expect(files).toContain(join(app, 'node_modules', '@dlp', 'core', 'dist', 'index.d.ts'));
     expect(files).toContain(join(app, 'node_modules', '@dlp', 'core', 'dist', 'autograd', 'function.d.ts'));
     expect(files.some((f) => f.includes('/packages/core/'))).toBe(false); // nothing from the workspace
   });
 
-  it('in a browser bundle (Bundler resolution, "browser" condition, no Node types)', () => {
-    const files = typecheck('tsconfig.browser.json');
+  it('in a browser bundle (Bundler resolution, "browser" condition, no Node types)', async () => {
+    const files = await typecheck('tsconfig.browser.json');
     expect(files).toContain(join(app, 'node_modules', '@dlp', 'core', 'dist', 'browser.d.ts'));
     expect(files).not.toContain(join(app, 'node_modules', '@dlp', 'core', 'dist', 'index.d.ts'));
     expect(files.some((f) => f.includes('@types/node'))).toBe(false);
   });
 
-  it('reports a misuse in the consumer code (the check can fail)', () => {
-    const broken = run(
+  it('reports a misuse in the consumer code (the check can fail)', async () => {
+    const broken = await run(
       'node',
       [TSC, '--noEmit', '--strict', '--module', 'NodeNext', '--moduleResolution', 'NodeNext', '--types', 'node', '--skipLibCheck', 'false', join(app, 'src', 'misuse.ts')],
       { cwd: app },

@@ -3,7 +3,7 @@
  * small helpers to run the installed things.
  */
 
-import { spawnSync, type SpawnSyncReturns } from 'node:child_process';
+import { spawn } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -59,12 +59,32 @@ export const sharedData = resolve(workspace, '..', 'shared', 'datasets');
 /** Without the data the data tests are skipped, except in CI, where missing data is a failure. */
 export const skipWithoutData = !existsSync(join(sharedData, 'cifar-10-batches-bin')) && !process.env.CI;
 
-/** Runs a command to completion; the output is returned, never thrown. */
-export function run(command: string, args: string[], options: { cwd: string; env?: NodeJS.ProcessEnv; timeout?: number }): SpawnSyncReturns<string> {
-  return spawnSync(command, args, { cwd: options.cwd, env: options.env ?? process.env, encoding: 'utf8', timeout: options.timeout ?? 60_000 });
+/** What a finished command gave. */
+export interface RunResult {
+  status: number | null;
+  signal: NodeJS.Signals | null;
+  stdout: string;
+  stderr: string;
+}
+
+/**
+ * Runs a command to completion; the output is returned, never thrown. Asynchronous, so the
+ * test worker's event loop stays free while tsc or a training run takes seconds (a worker
+ * blocked in synchronous calls once missed vitest's onTaskUpdate deadline in CI).
+ */
+export function run(command: string, args: string[], options: { cwd: string; env?: NodeJS.ProcessEnv; timeout?: number }): Promise<RunResult> {
+  return new Promise((resolve) => {
+    const child = spawn(command, args, { cwd: options.cwd, env: options.env ?? process.env, timeout: options.timeout ?? 60_000 });
+    let stdout = '';
+    let stderr = '';
+    child.stdout.on('data', (chunk: Buffer) => (stdout += chunk.toString()));
+    child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
+    child.on('error', (error) => resolve({ status: null, signal: null, stdout, stderr: `${stderr}${error.message}` }));
+    child.on('close', (status, signal) => resolve({ status, signal, stdout, stderr }));
+  });
 }
 
 /** stdout and stderr together, for failure messages. */
-export function output(result: SpawnSyncReturns<string>): string {
+export function output(result: RunResult): string {
   return `exit ${result.status}${result.signal ? ` (${result.signal})` : ''}\n${result.stdout}${result.stderr}`;
 }
