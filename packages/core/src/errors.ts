@@ -37,3 +37,12 @@ export class DataError extends DlpError {
 export class ArgumentError extends DlpError {
   override readonly name = 'ArgumentError';
 }
+
+/**
+ * A weight file (safetensors, PyTorch `.pth`/`.pt`) that is malformed, or that asks for
+ * something the readers refuse (code to run, a dtype they do not read); the message names the
+ * file, what is wrong and where. A DataError, so code catching those catches these too.
+ */
+export class WeightsFormatError extends DataError {
+  override readonly name = 'WeightsFormatError';
+}

@@ -56,6 +56,7 @@ export {
   DataError,
   ArgumentError,
   MissingDependencyError,
+  WeightsFormatError,
 } from './errors.js';
 export { Rng } from './random.js';
 export * as data from './data/index.js';
