@@ -30,7 +30,8 @@ export class MissingDependencyError extends DlpError {
 
 /** A dataset file that is missing, truncated or malformed; the message names the file. */
 export class DataError extends DlpError {
-  override readonly name = 'DataError';
+  // typed `string`, not the literal, so that WeightsFormatError can extend it
+  override readonly name: string = 'DataError';
 }
 
 /** An argument outside its allowed range (negative learning rate, zero batch size, ...). */
