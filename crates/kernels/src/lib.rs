@@ -14,13 +14,14 @@
 //! - `loss/`: the cross-entropy losses (`mod.rs`), `softmax`, `log_softmax`, `nll`;
 //! - `reduce/`: `reduce_sum` (`mod.rs`), `max_along`;
 //! - `layout/`: the shape and stride checks and row walking of the strided kernels (`mod.rs`),
-//!   `copy` (`copy_strided`);
+//!   `copy` (`copy_strided`), `slice` (`copy_into_slice`, `copy_slice`: concatenation's copies);
 //! - `norm/`: `batch_norm`, `layer_norm`, their f64 oracles (`*_reference`), and `per_channel`
 //!   (BatchNorm's channel walk);
 //! - `optim/`: `sgd_update` (`mod.rs`), `optim_steps` (PyTorch's SGD and Adam);
 //! - `conv/`: `conv2d` by im2col + GEMM (`mod.rs`) or, for 3×3/1/1 kernels, Winograd's
-//!   F(4×4, 3×3) and F(2×2, 3×3) (`winograd/`), its oracles (`conv_reference`), and
-//!   `max_pool`, which shares conv's window checks;
+//!   F(4×4, 3×3) and F(2×2, 3×3) (`winograd/`), its oracles (`conv_reference`),
+//!   `max_pool`, which shares conv's window checks, and the average poolings `avg_pool` and
+//!   `adaptive_avg_pool` (their sums in `window_mean`);
 //! - `data/`: `images`, uint8 image batches gathered and centred as network input.
 //!
 //! Beside them at the top: `error` (`KernelError`, a message and its `ErrorKind`: Shape for a
@@ -73,6 +74,7 @@ pub use elementwise::unary::{
     unary, unary_backward, unary_backward_in_place, unary_backward_reference, unary_in_place, unary_reference, UnaryOp,
 };
 pub use layout::copy::{copy_strided, copy_strided_reference};
+pub use layout::slice::{copy_into_slice, copy_into_slice_reference, copy_slice, copy_slice_reference};
 pub use loss::log_softmax::{
     log_softmax, log_softmax_backward, log_softmax_backward_in_place, log_softmax_backward_reference,
     log_softmax_reference,
@@ -105,3 +107,10 @@ pub use conv::max_pool::{
     max_pool2d, max_pool2d_backward, max_pool2d_backward_reference, max_pool2d_reference, MaxPool2dShape,
 };
 pub use conv::{conv2d, conv2d_backward_input, conv2d_backward_weight, Conv2dShape};
+pub use conv::avg_pool::{
+    avg_pool2d, avg_pool2d_backward, avg_pool2d_backward_reference, avg_pool2d_reference, AvgPool2dShape,
+};
+pub use conv::adaptive_avg_pool::{
+    adaptive_avg_pool2d, adaptive_avg_pool2d_backward, adaptive_avg_pool2d_backward_reference,
+    adaptive_avg_pool2d_reference, adaptive_bin, AdaptiveAvgPool2dShape,
+};

@@ -1,8 +1,8 @@
-//! Convolution (forward, input and weight backward) and 2-D max pooling on NCHW tensors; the
-//! geometry (batch, channels, height, width, kernel, stride, padding) is part of the
-//! arguments. Outputs must be separate from every input.
+//! Convolution (forward, input and weight backward) and 2-D max, average and adaptive average
+//! pooling on NCHW tensors; the geometry (batch, channels, height, width, kernel, stride,
+//! padding) is part of the arguments. Outputs must be separate from every input.
 
-use dlp_kernels::{Conv2dShape, KernelError, MaxPool2dShape};
+use dlp_kernels::{AdaptiveAvgPool2dShape, AvgPool2dShape, Conv2dShape, KernelError, MaxPool2dShape};
 
 use crate::buffer::{op, read_opt, separate, write_opt};
 
@@ -40,6 +40,26 @@ macro_rules! conv_kernels {
                 dout: f32_in, indices: i32_in, dx: f32_out,
                 batch: size, channels: size, height: size, width: size, kernelH: size, kernelW: size,
                 strideH: size, strideW: size, padH: size, padW: size,
+            } -> unit;
+            /// out = mean over each window, divided by the whole window (countIncludePad) or by its pixels.
+            "avgPool2d" avg_pool2d AvgPool2d {
+                x: f32_in, out: f32_out,
+                batch: size, channels: size, height: size, width: size, kernelH: size, kernelW: size,
+                strideH: size, strideW: size, padH: size, padW: size, countIncludePad: flag,
+            } -> unit;
+            /// dx = each output's dout / divisor spread over its window; dx is overwritten.
+            "avgPool2dBackward" avg_pool2d_backward AvgPool2dBackward {
+                dout: f32_in, dx: f32_out,
+                batch: size, channels: size, height: size, width: size, kernelH: size, kernelW: size,
+                strideH: size, strideW: size, padH: size, padW: size, countIncludePad: flag,
+            } -> unit;
+            /// out [batch, channels, outH, outW] = the mean over PyTorch's adaptive bins.
+            "adaptiveAvgPool2d" adaptive_avg_pool2d AdaptiveAvgPool2d {
+                x: f32_in, out: f32_out, batch: size, channels: size, height: size, width: size, outH: size, outW: size,
+            } -> unit;
+            /// dx = each output's dout / bin size spread over its bin; dx is overwritten.
+            "adaptiveAvgPool2dBackward" adaptive_avg_pool2d_backward AdaptiveAvgPool2dBackward {
+                dout: f32_in, dx: f32_out, batch: size, channels: size, height: size, width: size, outH: size, outW: size,
             } -> unit;
         }
     };
@@ -79,6 +99,39 @@ macro_rules! pool_shape {
             stride_w: $a.strideW,
             pad_h: $a.padH,
             pad_w: $a.padW,
+        }
+    };
+}
+
+/// The average pooling's geometry from its arguments' fields.
+macro_rules! avg_pool_shape {
+    ($a:expr) => {
+        AvgPool2dShape {
+            batch: $a.batch,
+            channels: $a.channels,
+            height: $a.height,
+            width: $a.width,
+            kernel_h: $a.kernelH,
+            kernel_w: $a.kernelW,
+            stride_h: $a.strideH,
+            stride_w: $a.strideW,
+            pad_h: $a.padH,
+            pad_w: $a.padW,
+            count_include_pad: $a.countIncludePad,
+        }
+    };
+}
+
+/// The adaptive pooling's geometry from its arguments' fields.
+macro_rules! adaptive_shape {
+    ($a:expr) => {
+        AdaptiveAvgPool2dShape {
+            batch: $a.batch,
+            channels: $a.channels,
+            height: $a.height,
+            width: $a.width,
+            out_h: $a.outH,
+            out_w: $a.outW,
         }
     };
 }
@@ -129,5 +182,37 @@ impl MaxPool2dBackward {
         separate(Self::NAME, &[Some(self.dx.op())], &[Some(self.dout.op()), Some(self.indices.op())])?;
         // SAFETY: dx overlaps neither input.
         unsafe { dlp_kernels::max_pool2d_backward(self.dout.read(), self.indices.read(), pool_shape!(self), self.dx.write()) }
+    }
+}
+
+impl AvgPool2d {
+    pub fn run(self) -> Result<(), KernelError> {
+        separate(Self::NAME, &[Some(self.out.op())], &[Some(self.x.op())])?;
+        // SAFETY: out overlaps x nowhere.
+        unsafe { dlp_kernels::avg_pool2d(self.x.read(), avg_pool_shape!(self), self.out.write()) }
+    }
+}
+
+impl AvgPool2dBackward {
+    pub fn run(self) -> Result<(), KernelError> {
+        separate(Self::NAME, &[Some(self.dx.op())], &[Some(self.dout.op())])?;
+        // SAFETY: dx overlaps dout nowhere.
+        unsafe { dlp_kernels::avg_pool2d_backward(self.dout.read(), avg_pool_shape!(self), self.dx.write()) }
+    }
+}
+
+impl AdaptiveAvgPool2d {
+    pub fn run(self) -> Result<(), KernelError> {
+        separate(Self::NAME, &[Some(self.out.op())], &[Some(self.x.op())])?;
+        // SAFETY: out overlaps x nowhere.
+        unsafe { dlp_kernels::adaptive_avg_pool2d(self.x.read(), adaptive_shape!(self), self.out.write()) }
+    }
+}
+
+impl AdaptiveAvgPool2dBackward {
+    pub fn run(self) -> Result<(), KernelError> {
+        separate(Self::NAME, &[Some(self.dx.op())], &[Some(self.dout.op())])?;
+        // SAFETY: dx overlaps dout nowhere.
+        unsafe { dlp_kernels::adaptive_avg_pool2d_backward(self.dout.read(), adaptive_shape!(self), self.dx.write()) }
     }
 }

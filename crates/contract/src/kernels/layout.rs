@@ -1,5 +1,6 @@
-//! Layout and reductions: making a strided view contiguous, sums over axes, the max along
-//! an axis with its argmax (and the gradient routed back through it).
+//! Layout and reductions: making a strided view contiguous, slices along an axis copied in and
+//! out (concatenation), sums over axes, the max along an axis with its argmax (and the gradient
+//! routed back through it).
 
 use dlp_kernels::KernelError;
 
@@ -12,6 +13,15 @@ macro_rules! layout_kernels {
         $gen! {
             /// out (row-major, `shape`) = x read through `strides`: makes a view contiguous.
             "copy" copy Copy { shape: dims, x: f32_in, strides: dims, out: f32_out } -> unit;
+            /// out [outer, total, inner]: out[o][offset + s][i] = x[o][s][i] for x [outer, size, inner];
+            /// the rest of out is left as it is (one input of a concatenation put in its place).
+            "copyIntoSlice" copy_into_slice CopyIntoSlice {
+                x: f32_in, out: f32_out, outer: size, total: size, inner: size, offset: size, size: size,
+            } -> unit;
+            /// out [outer, size, inner] = x[o][offset + s][i] for x [outer, total, inner] (a slice along an axis).
+            "copySlice" copy_slice CopySlice {
+                x: f32_in, out: f32_out, outer: size, total: size, inner: size, offset: size, size: size,
+            } -> unit;
             /// out = beta·out + Σ of x (row-major, `shape`) over the axes flagged true.
             "reduceSum" reduce_sum ReduceSum { x: f32_in, shape: dims, axes: flags, out: f32_out, beta: real32 } -> unit;
             /// Max along the middle axis of x as [outer, size, inner] into out, and the first index
@@ -31,6 +41,24 @@ impl Copy {
         separate(Self::NAME, &[Some(self.out.op())], &[Some(self.x.op())])?;
         // SAFETY: out does not overlap x.
         unsafe { dlp_kernels::copy_strided(&self.shape, self.x.read(), &self.strides, self.out.write()) }
+    }
+}
+
+impl CopyIntoSlice {
+    pub fn run(self) -> Result<(), KernelError> {
+        separate(Self::NAME, &[Some(self.out.op())], &[Some(self.x.op())])?;
+        // SAFETY: out does not overlap x.
+        unsafe {
+            dlp_kernels::copy_into_slice(self.x.read(), self.out.write(), self.outer, self.total, self.inner, self.offset, self.size)
+        }
+    }
+}
+
+impl CopySlice {
+    pub fn run(self) -> Result<(), KernelError> {
+        separate(Self::NAME, &[Some(self.out.op())], &[Some(self.x.op())])?;
+        // SAFETY: out does not overlap x.
+        unsafe { dlp_kernels::copy_slice(self.x.read(), self.out.write(), self.outer, self.total, self.inner, self.offset, self.size) }
     }
 }
 

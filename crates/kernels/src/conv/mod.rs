@@ -1,6 +1,7 @@
 //! Convolution and pooling on NCHW image batches: `conv2d` and its backward (this file, and
-//! `winograd/`), their f64 oracles (`conv_reference`), and `max_pool`, which checks its window as
-//! a convolution does.
+//! `winograd/`), their f64 oracles (`conv_reference`), `max_pool`, which checks its window as
+//! a convolution does, and the average poolings `avg_pool` and `adaptive_avg_pool`, whose sums
+//! run in `window_mean`.
 //!
 //! 2-D convolution on NCHW tensors (PyTorch's Conv2d: cross-correlation, zero padding), as
 //! im2col + GEMM:
@@ -19,8 +20,11 @@
 //! 3×3 convolutions with stride 1 and padding 1 (the PreAct blocks') go to `winograd/` where
 //! it pays (16+ channels, planes of 4×4 or more).
 
+pub mod adaptive_avg_pool;
+pub mod avg_pool;
 pub mod conv_reference;
 pub mod max_pool;
+mod window_mean;
 mod winograd;
 
 use std::cell::Cell;

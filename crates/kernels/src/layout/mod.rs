@@ -1,5 +1,6 @@
 //! Strided layouts: the shape and stride checks and row walking that the strided kernels share
-//! (this file), and `copy` (`copy_strided`, which makes a view contiguous).
+//! (this file), `copy` (`copy_strided`, which makes a view contiguous) and `slice` (a slice
+//! along one axis copied in or out: what concatenation is made of).
 //!
 //! Shapes and strides of the broadcasting kernels (`binary`, `copy_strided`, `reduce_sum`):
 //! their checks, worded as packages/core/src/kernels/lengths.ts words them, and the two steps
@@ -11,6 +12,7 @@
 //! Strides are in elements; 0 broadcasts an axis. There is no offset: views start at element 0.
 
 pub mod copy;
+pub mod slice;
 
 use crate::error::{js_number, KernelError};
 
