@@ -1,6 +1,6 @@
 /**
- * Argument shapes of the convolution and pooling kernels, on NCHW tensors (row-major
- * [batch, channels, height, width]). Output sizes follow PyTorch:
+ * Argument shapes of the convolution and pooling kernels (max, average, adaptive average), on
+ * NCHW tensors (row-major [batch, channels, height, width]). Output sizes follow PyTorch:
  * outH = floor((height + 2·padH − kernelH) / strideH) + 1, the same for the width.
  */
 
@@ -86,6 +86,53 @@ export interface MaxPool2dBackwardArgs extends MaxPool2dGeometry {
   dx: Storage;
 }
 
+/**
+ * The geometry of a 2-D average pooling (PyTorch's AvgPool2d, ceil_mode off): as max pooling's,
+ * and what a window's sum is divided by: kernelH·kernelW, the padding counted as zeros
+ * (countIncludePad, PyTorch's default), or the pixels of the window inside the plane.
+ */
+export interface AvgPool2dGeometry extends MaxPool2dGeometry {
+  countIncludePad: boolean;
+}
+
+/** out [batch, channels, outH, outW] = the mean of each window. */
+export interface AvgPool2dArgs extends AvgPool2dGeometry {
+  x: Storage;
+  out: Storage;
+}
+
+/** dx = each output's dout / divisor spread over its window (dx overwritten). */
+export interface AvgPool2dBackwardArgs extends AvgPool2dGeometry {
+  dout: Storage;
+  dx: Storage;
+}
+
+/**
+ * The geometry of a 2-D adaptive average pooling (PyTorch's AdaptiveAvgPool2d): output
+ * [batch, channels, outH, outW], row bin y = floor(y·height/outH) .. ceil((y+1)·height/outH),
+ * the same for columns.
+ */
+export interface AdaptiveAvgPool2dGeometry {
+  batch: number;
+  channels: number;
+  height: number;
+  width: number;
+  outH: number;
+  outW: number;
+}
+
+/** out = the mean of each bin. */
+export interface AdaptiveAvgPool2dArgs extends AdaptiveAvgPool2dGeometry {
+  x: Storage;
+  out: Storage;
+}
+
+/** dx = each output's dout / bin size spread over its bin (dx overwritten). */
+export interface AdaptiveAvgPool2dBackwardArgs extends AdaptiveAvgPool2dGeometry {
+  dout: Storage;
+  dx: Storage;
+}
+
 /** The signatures of this concern's kernels (KernelSignatures in registry.ts gathers every concern's). */
 export interface ConvKernels {
   conv2d(backend: Backend, args: Conv2dArgs): void;
@@ -93,6 +140,20 @@ export interface ConvKernels {
   conv2dBackwardWeight(backend: Backend, args: Conv2dBackwardWeightArgs): void;
   maxPool2d(backend: Backend, args: MaxPool2dArgs): void;
   maxPool2dBackward(backend: Backend, args: MaxPool2dBackwardArgs): void;
+  avgPool2d(backend: Backend, args: AvgPool2dArgs): void;
+  avgPool2dBackward(backend: Backend, args: AvgPool2dBackwardArgs): void;
+  adaptiveAvgPool2d(backend: Backend, args: AdaptiveAvgPool2dArgs): void;
+  adaptiveAvgPool2dBackward(backend: Backend, args: AdaptiveAvgPool2dBackwardArgs): void;
 }
 
-export const CONV_KERNELS = kernelNames<ConvKernels>({ conv2d: true, conv2dBackwardInput: true, conv2dBackwardWeight: true, maxPool2d: true, maxPool2dBackward: true });
+export const CONV_KERNELS = kernelNames<ConvKernels>({
+  conv2d: true,
+  conv2dBackwardInput: true,
+  conv2dBackwardWeight: true,
+  maxPool2d: true,
+  maxPool2dBackward: true,
+  avgPool2d: true,
+  avgPool2dBackward: true,
+  adaptiveAvgPool2d: true,
+  adaptiveAvgPool2dBackward: true,
+});

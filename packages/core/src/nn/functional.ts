@@ -6,3 +6,4 @@ export { crossEntropy, logSoftmax, nllLoss } from '../ops/loss.js';
 export { batchNorm, layerNorm } from '../ops/normalization.js';
 export { dropout } from '../ops/dropout.js';
 export { conv2d, maxPool2d } from '../ops/conv.js';
+export { avgPool2d, adaptiveAvgPool2d } from '../ops/pooling.js';

@@ -12,6 +12,7 @@ export { Linear, type LinearOptions } from './linear.js';
 export { BatchNorm1d, BatchNorm2d, LayerNorm, type BatchNormOptions, type LayerNormOptions } from './normalization.js';
 export { ELU, ReLU, Tanh, Sigmoid } from './activation.js';
 export { Conv2d, MaxPool2d, type Conv2dOptions } from './conv.js';
+export { AvgPool2d, AdaptiveAvgPool2d } from './pooling.js';
 export { Sequential, Flatten, Dropout } from './container.js';
 export { manualSeed } from './init.js';
 export * as functional from './functional.js';

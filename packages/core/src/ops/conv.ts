@@ -16,7 +16,7 @@ import { outputLike } from './raw.js';
 /** A size given as one number (both dimensions) or as [height, width]. */
 export type Pair = number | readonly [number, number];
 
-const pair = (op: string, name: string, v: Pair, min: number): [number, number] => {
+export const pair = (op: string, name: string, v: Pair, min: number): [number, number] => {
   const [a, b] = typeof v === 'number' ? [v, v] : v;
   for (const x of [a, b]) {
     if (!Number.isInteger(x) || x < min) throw new ArgumentError(`${op}: ${name} must be an integer ≥ ${min}, got ${x}`);
@@ -25,9 +25,9 @@ const pair = (op: string, name: string, v: Pair, min: number): [number, number] 
 };
 
 /** PyTorch's output size: floor((size + 2·pad − kernel)/stride) + 1. */
-const outSize = (size: number, kernel: number, stride: number, pad: number) => Math.floor((size + 2 * pad - kernel) / stride) + 1;
+export const outSize = (size: number, kernel: number, stride: number, pad: number) => Math.floor((size + 2 * pad - kernel) / stride) + 1;
 
-function expectNchw(op: string, x: Tensor): [number, number, number, number] {
+export function expectNchw(op: string, x: Tensor): [number, number, number, number] {
   if (x.rank !== 4) throw new ShapeError(`${op}: expects an NCHW input [batch, channels, height, width], got shape ${formatShape(x.shape)}`);
   return x.shape as [number, number, number, number];
 }

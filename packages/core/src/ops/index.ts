@@ -10,4 +10,6 @@ export { crossEntropy, logSoftmax, nllLoss, type Labels } from './loss.js';
 export { batchNorm, layerNorm, type BatchNormOptions, type LayerNormOptions } from './normalization.js';
 export { dropout } from './dropout.js';
 export { conv2d, maxPool2d, type Conv2dOptions, type MaxPool2dOptions, type Pair } from './conv.js';
+export { avgPool2d, adaptiveAvgPool2d, type AvgPool2dOptions } from './pooling.js';
+export { cat } from './cat.js';
 export { broadcastShapes } from './broadcast.js';

@@ -78,6 +78,13 @@ const conv1x1 = { ...conv, kernelH: 1, kernelW: 1 };
 const pool = { batch: 1, channels: 2, height: 4, width: 4, kernelH: 2, kernelW: 2, strideH: 2, strideW: 2, padH: 0, padW: 0 };
 /** A 1×1 pooling window: out has x's length. */
 const pool1x1 = { ...pool, kernelH: 1, kernelW: 1, strideH: 1, strideW: 1 };
+const avgPool = { ...pool, countIncludePad: true };
+/** Adaptive bins of 4×4 planes down to 2×2: out 1x2x2x2 = 8; to 4×4, out has x's length. */
+const adaptive = { batch: 1, channels: 2, height: 4, width: 4, outH: 2, outW: 2 };
+/** A slice of 3 of the 5 entries of the middle axis of [2, 5, 4]: x [2, 3, 4] = 24, out 40. */
+const slice = { outer: 2, total: 5, inner: 4, offset: 1, size: 3 };
+/** The whole axis: both buffers of one length. */
+const wholeSlice = { ...slice, total: 3, offset: 0 };
 
 const CASES: { [K in KernelName]: KernelCases<K> } = {
   gemm: {
@@ -221,6 +228,26 @@ const CASES: { [K in KernelName]: KernelCases<K> } = {
     short: ['x', 5],
     overlap: { out: 'out', input: 'x' },
     more: [{ what: 'shape [-2, 3]', error: ArgumentError, change: () => ({ shape: [-2, 3] }) }],
+  },
+  copyIntoSlice: {
+    args: ({ n }) => ({ ...slice, x: n(24), out: n(40) }),
+    short: ['x', 23],
+    overlap: { out: 'out', input: 'x', args: ({ n }) => ({ ...wholeSlice, x: n(24), out: n(24) }) },
+    more: [
+      {
+        what: 'a slice past the end of the axis',
+        error: ArgumentError,
+        change: () => ({ offset: 3 }),
+        message: 'copyIntoSlice: the slice at offset 3 of size 3 ends past the axis of 5',
+      },
+      { what: 'offset = -1', error: ArgumentError, change: () => ({ offset: -1 }), message: 'copyIntoSlice: offset = -1 is not an integer in [0, 2^32)' },
+    ],
+  },
+  copySlice: {
+    args: ({ n }) => ({ ...slice, x: n(40), out: n(24) }),
+    short: ['out', 25],
+    overlap: { out: 'out', input: 'x', args: ({ n }) => ({ ...wholeSlice, x: n(24), out: n(24) }) },
+    more: [{ what: 'a slice past the end of the axis', error: ArgumentError, change: () => ({ size: 5 }) }],
   },
   reduceSum: {
     args: ({ n }) => ({ x: n(6), shape: [2, 3], axes: [true, false], out: n(3), beta: 0 }),
@@ -375,6 +402,41 @@ const CASES: { [K in KernelName]: KernelCases<K> } = {
     short: ['dx', 31],
     overlap: { out: 'dx', input: 'dout', args: ({ n }) => ({ ...pool1x1, dout: n(32), indices: new Int32Array(32), dx: n(32) }) },
     more: [{ what: 'an index outside the plane', error: ArgumentError, change: () => ({ indices: new Int32Array(8).fill(16) }) }],
+  },
+  avgPool2d: {
+    args: ({ n }) => ({ ...avgPool, x: n(32), out: n(8) }),
+    short: ['out', 7],
+    overlap: { out: 'out', input: 'x', args: ({ n }) => ({ ...avgPool, ...pool1x1, x: n(32), out: n(32) }) },
+    more: [
+      { what: 'padH more than half the kernel', error: ArgumentError, change: () => ({ padH: 2 }) },
+      { what: 'kernelW = 0', error: ArgumentError, change: () => ({ kernelW: 0 }), message: 'avgPool2d: kernelW should be at least 1 but is 0' },
+      { what: 'an empty plane', error: ArgumentError, change: () => ({ height: 0, kernelH: 1, padH: 1 }) },
+    ],
+  },
+  avgPool2dBackward: {
+    args: ({ n }) => ({ ...avgPool, countIncludePad: false, dout: n(8), dx: n(32) }),
+    short: ['dx', 33],
+    overlap: { out: 'dx', input: 'dout', args: ({ n }) => ({ ...avgPool, ...pool1x1, dout: n(32), dx: n(32) }) },
+  },
+  adaptiveAvgPool2d: {
+    args: ({ n }) => ({ ...adaptive, x: n(32), out: n(8) }),
+    short: ['x', 31],
+    overlap: { out: 'out', input: 'x', args: ({ n }) => ({ ...adaptive, outH: 4, outW: 4, x: n(32), out: n(32) }) },
+    more: [
+      { what: 'outH = 0', error: ArgumentError, change: ({ n }) => ({ outH: 0, out: n(0) }), message: 'adaptiveAvgPool2d: outH should be at least 1 but is 0' },
+      {
+        what: 'an empty plane',
+        error: ArgumentError,
+        change: ({ n }) => ({ width: 0, x: n(0) }),
+        message: 'adaptiveAvgPool2d: the input plane is 4x0; a bin needs at least one pixel',
+      },
+    ],
+  },
+  adaptiveAvgPool2dBackward: {
+    args: ({ n }) => ({ ...adaptive, outH: 3, outW: 1, dout: n(6), dx: n(32) }),
+    short: ['dout', 8],
+    overlap: { out: 'dx', input: 'dout', args: ({ n }) => ({ ...adaptive, outH: 4, outW: 4, dout: n(32), dx: n(32) }) },
+    more: [{ what: 'outW = 2.5', error: ArgumentError, change: () => ({ outW: 2.5 }) }],
   },
   sgdStep: {
     args: ({ n }) => ({

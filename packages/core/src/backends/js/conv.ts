@@ -145,7 +145,7 @@ const weightDims = (g: Conv2dGeometry) => [g.outChannels, g.inChannels, g.kernel
 const outDims = (g: Conv2dGeometry) => [g.batch, g.outChannels, ...outputSize(g)];
 
 /** A buffer's name, the dims it should hold and the buffer. */
-type Sized = [name: string, dims: number[], buffer: { readonly length: number }];
+export type Sized = [name: string, dims: number[], buffer: { readonly length: number }];
 
 /** A convolution's geometry (its sizes, then its window), then each buffer in order against its dims. */
 function checkConvArgs(kernel: string, g: Conv2dGeometry, buffers: Sized[]): void {
@@ -182,7 +182,7 @@ const pooledDims = (g: MaxPool2dGeometry) => [g.batch, g.channels, ...outputSize
  * A pooling's geometry (its sizes, then as a convolution's window, the plane non-empty, and padding
  * at most half the kernel: max_pool.rs), then each buffer in order against its dims.
  */
-function checkPoolArgs(kernel: string, g: MaxPool2dGeometry, buffers: Sized[]): void {
+export function checkPoolArgs(kernel: string, g: MaxPool2dGeometry, buffers: Sized[]): void {
   checkPoolSizes(kernel, g);
   checkWindow(kernel, g);
   if (g.height === 0 || g.width === 0) {

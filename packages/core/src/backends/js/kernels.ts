@@ -1,8 +1,10 @@
 /**
  * Registers every js kernel, concern by concern (gemm, elementwise, loss, layout, norm, optim,
- * conv, images: the files of kernels/ and of this folder), once; the JsBackend constructor calls it.
+ * conv, images: the files of kernels/ and of this folder; layout's slices in slice.ts, conv's
+ * average poolings in avg-pool.ts), once; the JsBackend constructor calls it.
  */
 
+import { registerJsAvgPoolKernels } from './avg-pool.js';
 import { registerJsConvKernels } from './conv.js';
 import { registerJsElementwiseKernels } from './elementwise.js';
 import { registerJsGemmKernels } from './gemm.js';
@@ -11,6 +13,7 @@ import { registerJsLayoutKernels } from './layout.js';
 import { registerJsLossKernels } from './loss.js';
 import { registerJsNormKernels } from './norm.js';
 import { registerJsOptimKernels } from './optim.js';
+import { registerJsSliceKernels } from './slice.js';
 
 let registered = false;
 
@@ -25,8 +28,10 @@ export function registerJsKernels(): void {
   registerJsElementwiseKernels();
   registerJsLossKernels();
   registerJsLayoutKernels();
+  registerJsSliceKernels();
   registerJsNormKernels();
   registerJsOptimKernels();
   registerJsConvKernels();
+  registerJsAvgPoolKernels();
   registerJsImageKernels();
 }
