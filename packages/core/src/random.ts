@@ -74,6 +74,16 @@ export class Rng {
     return Uint32Array.of(this.s0, this.s1, this.s2, this.s3);
   }
 
+  /**
+   * Puts this generator back to a state saved with {@link Rng.state}, in place: whoever shares
+   * this object (a batch iterator and a dropout layer, say) continues from it. A pending
+   * `normal()` spare value is dropped.
+   * @throws ArgumentError unless the state is four uint32 words, not all zero
+   */
+  setState(state: ArrayLike<number>): void {
+    this.setWords(Array.from(state));
+  }
+
   private setWords(words: readonly number[]): void {
     if (words.length !== 4 || words.some((w) => !Number.isInteger(w) || w < 0 || w >= TWO_POW_32)) {
       throw new ArgumentError(`Rng state must be four uint32 words, got [${words.join(', ')}]`);
