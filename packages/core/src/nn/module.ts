@@ -40,6 +40,16 @@ export abstract class Module {
     return module;
   }
 
+  /**
+   * Puts `module` in place of the child registered as `name` (PyTorch's `model.fc = nn.Linear(…)`),
+   * keeping its position in namedModules() and stateDict(); returns it.
+   */
+  protected replaceModule<M extends Module>(name: string, module: M): M {
+    if (!this.#children.has(name)) throw new ArgumentError(`module: there is no child '${name}' to replace`);
+    this.#children.set(name, module);
+    return module;
+  }
+
   #checkName(name: string): void {
     if (name === '' || name.includes('.')) throw new ArgumentError(`module: '${name}' is not a valid name (non-empty, no dots)`);
     if (this.#parameters.has(name) || this.#buffers.has(name) || this.#children.has(name)) {
