@@ -9,23 +9,21 @@ import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 
-import { installed, output, run, sharedData, skipWithoutData } from './support/installed.js';
+import { installed, output, run, sharedData, skipWithoutData, userEnv } from './support/installed.js';
 
 const { globalPrefix, globalFromFiles, root } = installed();
 const dlp = join(globalPrefix, 'bin', 'dlp');
-/** The user's environment without the workspace's hints: no DLP_* variables. */
-const userEnv = Object.fromEntries(Object.entries(process.env).filter(([key]) => !key.startsWith('DLP_')));
 
 describe('dlp installed globally from the tarball', () => {
   it('is on the prefix bin path and prints its help', async () => {
     expect(existsSync(dlp)).toBe(true);
-    const result = await run(dlp, ['--help'], { cwd: root, env: userEnv });
+    const result = await run(dlp, ['--help'], { cwd: root, env: userEnv() });
     expect(result.status, output(result)).toBe(0);
     for (const command of ['train', 'reproduce', 'web', 'data check', 'backends']) expect(result.stdout).toContain(command);
   });
 
   it('loads native (from the platform package), wasm and js', async () => {
-    const result = await run(dlp, ['backends'], { cwd: root, env: userEnv });
+    const result = await run(dlp, ['backends'], { cwd: root, env: userEnv() });
     expect(result.status, output(result)).toBe(0);
     expect(result.stdout).toMatch(/^native +ok /m);
     expect(result.stdout).toMatch(/^wasm +ok +wasm \(SIMD128/m);
@@ -33,13 +31,13 @@ describe('dlp installed globally from the tarball', () => {
   });
 
   it('installed from the tarball files by path (as the README shows), loads native too', async () => {
-    const result = await run(join(globalFromFiles, 'bin', 'dlp'), ['backends'], { cwd: root, env: userEnv });
+    const result = await run(join(globalFromFiles, 'bin', 'dlp'), ['backends'], { cwd: root, env: userEnv() });
     expect(result.status, output(result)).toBe(0);
     expect(result.stdout).toMatch(/^native +ok /m);
   });
 
   it('refuses an unknown setup with one line and exit code 2', async () => {
-    const result = await run(dlp, ['train', '--setup', 'nope'], { cwd: root, env: userEnv });
+    const result = await run(dlp, ['train', '--setup', 'nope'], { cwd: root, env: userEnv() });
     expect(result.status).toBe(2);
     expect(result.stderr.trim().split('\n')).toHaveLength(1);
     expect(result.stderr).toMatch(/^dlp: .*nope/);
@@ -49,7 +47,7 @@ describe('dlp installed globally from the tarball', () => {
     const out = join(root, 'run-setup1');
     const result = await run(dlp, ['train', '--setup', '1', '--steps', '5', '--eval-freq', '5', '--out', out, '--json'], {
       cwd: root,
-      env: { ...userEnv, DLP_DATA_DIR: sharedData },
+      env: userEnv({ DLP_DATA_DIR: sharedData }),
       timeout: 120_000,
     });
     expect(result.status, output(result)).toBe(0);
@@ -64,7 +62,7 @@ describe('dlp installed globally from the tarball', () => {
   });
 
   it('serves the installed web demo (prebuilt, cross-origin isolated) without building anything', async () => {
-    const child = spawn(dlp, ['web', '--port', '0'], { cwd: root, env: { ...userEnv, DLP_DATA_DIR: join(root, 'no-data-here') } });
+    const child = spawn(dlp, ['web', '--port', '0'], { cwd: root, env: userEnv({ DLP_DATA_DIR: join(root, 'no-data-here') }) });
     try {
       const url = await new Promise<string>((resolve, reject) => {
         let seen = '';

@@ -20,6 +20,7 @@ import type { TestProject } from 'vitest/node';
 import { startLocalRegistry } from './local-registry.js';
 import { dependencyNames, packThirdParty } from './third-party.js';
 import type { Installed, PackedTarball } from './installed.js';
+import { userEnv } from './user-env.js';
 
 const here = fileURLToPath(new URL('.', import.meta.url));
 const workspace = resolve(here, '..', '..', '..', '..');
@@ -38,14 +39,9 @@ function npm(args: string[], cwd: string, env: NodeJS.ProcessEnv): Promise<strin
 
 /** npm's settings for these installs: the local registry, an empty cache and config, no noise. */
 function npmEnv(root: string, registry: string): NodeJS.ProcessEnv {
-  const env: NodeJS.ProcessEnv = {};
-  for (const [key, value] of Object.entries(process.env)) {
-    if (!key.toLowerCase().startsWith('npm_')) env[key] = value; // drop pnpm's npm_config_* for the workspace
-  }
   const userconfig = join(root, 'npmrc');
   writeFileSync(userconfig, '');
-  return {
-    ...env,
+  return userEnv({
     npm_config_registry: `${registry}/`,
     npm_config_cache: join(root, 'npm-cache'),
     npm_config_userconfig: userconfig,
@@ -53,7 +49,7 @@ function npmEnv(root: string, registry: string): NodeJS.ProcessEnv {
     npm_config_fund: 'false',
     npm_config_update_notifier: 'false',
     npm_config_package_lock: 'true',
-  };
+  });
 }
 
 function version(manifestPath: string): string {

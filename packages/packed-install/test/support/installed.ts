@@ -9,6 +9,10 @@ import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { inject } from 'vitest';
 
+import { userEnv } from './user-env.js';
+
+export { userEnv };
+
 /** One tarball of scripts/pack.mjs --json. */
 export interface PackedTarball {
   name: string;
@@ -68,13 +72,14 @@ export interface RunResult {
 }
 
 /**
- * Runs a command to completion; the output is returned, never thrown. Asynchronous, so the
+ * Runs a command to completion (in `userEnv()` unless told otherwise); the output is returned,
+ * never thrown. Asynchronous, so the
  * test worker's event loop stays free while tsc or a training run takes seconds (a worker
  * blocked in synchronous calls once missed vitest's onTaskUpdate deadline in CI).
  */
 export function run(command: string, args: string[], options: { cwd: string; env?: NodeJS.ProcessEnv; timeout?: number }): Promise<RunResult> {
   return new Promise((resolve) => {
-    const child = spawn(command, args, { cwd: options.cwd, env: options.env ?? process.env, timeout: options.timeout ?? 60_000 });
+    const child = spawn(command, args, { cwd: options.cwd, env: options.env ?? userEnv(), timeout: options.timeout ?? 60_000 });
     let stdout = '';
     let stderr = '';
     child.stdout.on('data', (chunk: Buffer) => (stdout += chunk.toString()));
