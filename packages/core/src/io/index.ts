@@ -1,6 +1,7 @@
 /**
- * Run output: atomic file writes, JSON Lines metrics, safetensors weights and the run folder.
- * encode/decodeSafetensors are pure (browser-safe); the rest needs Node and says so when not on it.
+ * Run output and weight files: atomic file writes, JSON Lines metrics, the run folder, and the
+ * weight readers (safetensors, PyTorch `.pth`/`.pt`). encode/decodeSafetensors, decodePth and
+ * decodeWeights are pure (browser-safe); the rest needs Node and says so when not on it.
  */
 
 export { writeFileAtomic, writeFileAtomicSync, JsonLinesWriter } from './atomic-write.js';
@@ -15,5 +16,18 @@ export {
   type SafetensorsTensor,
   type SafetensorsTensors,
   type SafetensorsFile,
+  type DecodeSafetensorsOptions,
 } from './safetensors.js';
+export {
+  WEIGHT_DTYPES,
+  type WeightDType,
+  type WeightArrays,
+  type WeightTensor,
+  type WeightTensors,
+} from './weight-dtypes.js';
+export { float16BitsToFloat32, bfloat16BitsToFloat32, halfToFloat32 } from './half.js';
+export { decodePth, type DecodePthOptions, type PthFile } from './pth/pth.js';
+export { decodeLegacyPth } from './pth/legacy.js';
+export { decodeWeights, detectWeightsFormat, type DecodeWeightsOptions, type WeightsFile, type WeightsFormat } from './weights.js';
+export { loadWeights, loadPth, type LoadWeightsOptions } from './load-weights.js';
 export { createRunDir, defaultRunDirName, runTimestamp, RUN_FILES, type RunDir } from './run-dir.js';

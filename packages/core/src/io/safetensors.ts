@@ -16,31 +16,42 @@
  * the official writer keeps metadata in a Rust HashMap, so with two or more metadata keys their
  * order in its output is random; this encoder keeps the object's own key order.
  *
+ * F16 and BF16 tensors hold their raw bits (a Uint16Array); the decoder converts them to F32 when
+ * asked (`halfToFloat32`). Decoding checks every length and offset against the bytes actually
+ * there before it allocates anything, and fails with WeightsFormatError naming what is wrong.
+ *
  * encode/decode are pure and load in browsers; save/load need Node.
  */
 
-import { ArgumentError, DataError, DlpError } from '../errors.js';
-import { nodeBuiltins } from '../node-builtins.js';
+import { ArgumentError, DlpError, WeightsFormatError } from '../errors.js';
 import { writeFileAtomic } from './atomic-write.js';
+import { halfToFloat32 } from './half.js';
+import { readWeightFile } from './read-weight-file.js';
+import {
+  copyElements,
+  HOST_IS_LITTLE_ENDIAN,
+  isWeightDType,
+  setOwn,
+  WEIGHT_DTYPE_INFO,
+  WEIGHT_DTYPES,
+  type WeightArrays,
+  type WeightDType,
+  type WeightTensor,
+  type WeightTensors,
+} from './weight-dtypes.js';
 
-/** The dtypes dlp reads and writes (the spec defines more: BF16, F16, U16, ...). */
-export type SafetensorsDType = 'F32' | 'F64' | 'I64' | 'I32' | 'U8';
-
-/** The typed array holding each dtype's elements. */
-export interface SafetensorsArrays {
-  F32: Float32Array;
-  F64: Float64Array;
-  I64: BigInt64Array;
-  I32: Int32Array;
-  U8: Uint8Array;
-}
-
+/** The dtypes dlp reads and writes (the spec defines more: U16, U32, F8_*, ...). */
+export type SafetensorsDType = WeightDType;
+/** The typed array holding each dtype's elements (F16/BF16: raw bits). */
+export type SafetensorsArrays = WeightArrays;
 /** One tensor: its dtype, its shape (`[]` for a scalar) and its row-major elements. */
-export type SafetensorsTensor = {
-  [D in SafetensorsDType]: { dtype: D; shape: number[]; data: SafetensorsArrays[D] };
-}[SafetensorsDType];
+export type SafetensorsTensor = WeightTensor;
+export type SafetensorsTensors = WeightTensors;
 
-export type SafetensorsTensors = Record<string, SafetensorsTensor>;
+export interface DecodeSafetensorsOptions {
+  /** Convert F16 and BF16 tensors to F32 (exactly) while decoding (default false: keep their bits). */
+  halfToFloat32?: boolean;
+}
 
 export interface SafetensorsFile {
   /** The tensors, in the header's order. */
@@ -49,7 +60,7 @@ export interface SafetensorsFile {
   metadata: Record<string, string>;
 }
 
-export const SAFETENSORS_DTYPES: readonly SafetensorsDType[] = ['F32', 'F64', 'I64', 'I32', 'U8'];
+export const SAFETENSORS_DTYPES: readonly SafetensorsDType[] = WEIGHT_DTYPES;
 
 /** Every dtype the spec names, in the official Dtype enum's order (ascending alignment). */
 const SPEC_DTYPES = [
@@ -57,28 +68,21 @@ const SPEC_DTYPES = [
   'I16', 'U16', 'F16', 'BF16', 'I32', 'U32', 'F32', 'C64', 'F64', 'I64', 'U64',
 ] as const;
 
-const INFO: Record<SafetensorsDType, { size: number; array: new (length: number) => SafetensorsArrays[SafetensorsDType]; rank: number }> = {
-  U8: { size: 1, array: Uint8Array, rank: SPEC_DTYPES.indexOf('U8') },
-  I32: { size: 4, array: Int32Array, rank: SPEC_DTYPES.indexOf('I32') },
-  F32: { size: 4, array: Float32Array, rank: SPEC_DTYPES.indexOf('F32') },
-  F64: { size: 8, array: Float64Array, rank: SPEC_DTYPES.indexOf('F64') },
-  I64: { size: 8, array: BigInt64Array, rank: SPEC_DTYPES.indexOf('I64') },
-};
+/** The official writer orders tensors by this rank (its Dtype enum's position), largest first. */
+function rank(dtype: SafetensorsDType): number {
+  return SPEC_DTYPES.indexOf(dtype);
+}
+const INFO = WEIGHT_DTYPE_INFO;
 
 /** The official reader's limit on the header size (100 MB). */
 const MAX_HEADER_BYTES = 100_000_000;
 const METADATA_KEY = '__metadata__';
 
-/** The host's byte order must match the format's: true of x86, arm64 and wasm, all we run on. */
-const LITTLE_ENDIAN = new Uint8Array(new Uint16Array([1]).buffer)[0] === 1;
-
 function requireLittleEndian(): void {
-  if (!LITTLE_ENDIAN) throw new DlpError('safetensors: this host is big-endian; dlp only reads and writes little-endian data');
+  if (!HOST_IS_LITTLE_ENDIAN) throw new DlpError('safetensors: this host is big-endian; dlp only reads and writes little-endian data');
 }
 
-function isSupported(dtype: string): dtype is SafetensorsDType {
-  return Object.prototype.hasOwnProperty.call(INFO, dtype);
-}
+const isSupported = isWeightDType;
 
 function formatShape(shape: readonly unknown[]): string {
   return `[${shape.join(', ')}]`;
@@ -96,11 +100,6 @@ function compareCodePoints(a: string, b: string): number {
     const d = ca.value.codePointAt(0)! - cb.value.codePointAt(0)!;
     if (d !== 0) return d;
   }
-}
-
-function setOwn<T>(target: Record<string, T>, key: string, value: T): void {
-  // defineProperty, so that a tensor named `__proto__` stays a plain entry
-  Object.defineProperty(target, key, { value, enumerable: true, writable: true, configurable: true });
 }
 
 /**
@@ -138,7 +137,7 @@ export function encodeSafetensors(tensors: SafetensorsTensors, metadata?: Record
     entries.push({ name, dtype, shape: [...shape], bytes: new Uint8Array(array.buffer, array.byteOffset, array.byteLength) });
   }
   // The official writer's order: larger alignment first, then by name.
-  entries.sort((a, b) => INFO[b.dtype].rank - INFO[a.dtype].rank || compareCodePoints(a.name, b.name));
+  entries.sort((a, b) => rank(b.dtype) - rank(a.dtype) || compareCodePoints(a.name, b.name));
 
   // Built as text so the key order is exactly the official one (`__metadata__` first).
   const parts: string[] = [];
@@ -178,15 +177,20 @@ export function encodeSafetensors(tensors: SafetensorsTensors, metadata?: Record
  * alignment is accepted and the input can be released).
  *
  * @param source named in error messages (a file path), default "safetensors data".
- * @throws DataError saying what is wrong: too short for the header length, a header length past
- *   the end, a header that is not a UTF-8 JSON object, a bad `__metadata__`, an unknown or
- *   unsupported dtype, a bad shape or data_offsets, a byte size that does not match dtype and
- *   shape, offsets past the end of the buffer, overlapping tensors, or bytes no tensor covers.
+ * @throws WeightsFormatError (a DataError) saying what is wrong: too short for the header
+ *   length, a header length past the end, a header that is not a UTF-8 JSON object, a bad
+ *   `__metadata__`, an unknown or unsupported dtype, a bad shape or data_offsets, a byte size
+ *   that does not match dtype and shape, offsets past the end of the buffer, overlapping
+ *   tensors, or bytes no tensor covers.
  */
-export function decodeSafetensors(bytes: Uint8Array, source = 'safetensors data'): SafetensorsFile {
+export function decodeSafetensors(
+  bytes: Uint8Array,
+  source = 'safetensors data',
+  options: DecodeSafetensorsOptions = {},
+): SafetensorsFile {
   requireLittleEndian();
   function fail(message: string): never {
-    throw new DataError(`${source}: ${message}`);
+    throw new WeightsFormatError(`${source}: ${message}`);
   }
   if (!(bytes instanceof Uint8Array)) {
     throw new ArgumentError(`decodeSafetensors: expected a Uint8Array, got ${typeof bytes}`);
@@ -284,10 +288,9 @@ export function decodeSafetensors(bytes: Uint8Array, source = 'safetensors data'
 
   const tensors: SafetensorsTensors = {};
   for (const info of infos) {
-    const { size, array } = INFO[info.dtype];
-    const data = new array((info.end - info.begin) / size);
-    new Uint8Array(data.buffer).set(bytes.subarray(bufferStart + info.begin, bufferStart + info.end));
-    setOwn(tensors, info.name, { dtype: info.dtype, shape: info.shape, data } as SafetensorsTensor);
+    const data = copyElements(info.dtype, bytes.subarray(bufferStart + info.begin, bufferStart + info.end));
+    const tensor = { dtype: info.dtype, shape: info.shape, data } as SafetensorsTensor;
+    setOwn(tensors, info.name, options.halfToFloat32 === true ? halfToFloat32(tensor) : tensor);
   }
   return { tensors, metadata };
 }
@@ -307,17 +310,9 @@ export async function saveSafetensors(
 /**
  * Reads and decodes a safetensors file.
  *
- * @throws DataError naming the file when it is missing, unreadable or malformed.
+ * @throws DataError naming the file when it is missing or unreadable; WeightsFormatError (a
+ *   DataError) when it is malformed.
  */
-export async function loadSafetensors(path: string): Promise<SafetensorsFile> {
-  const node = nodeBuiltins('loadSafetensors');
-  let bytes: Uint8Array;
-  try {
-    bytes = await node.fs.promises.readFile(path);
-  } catch (error) {
-    const code = (error as NodeJS.ErrnoException).code;
-    const reason = code === 'ENOENT' ? 'no such file' : code === 'EISDIR' ? 'is a directory' : (error as Error).message;
-    throw new DataError(`cannot read weights ${path}: ${reason}`, { cause: error });
-  }
-  return decodeSafetensors(bytes, path);
+export async function loadSafetensors(path: string, options: DecodeSafetensorsOptions = {}): Promise<SafetensorsFile> {
+  return decodeSafetensors(await readWeightFile(path, 'loadSafetensors'), path, options);
 }

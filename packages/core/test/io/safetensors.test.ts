@@ -5,7 +5,7 @@ import { fileURLToPath } from 'node:url';
 
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 
-import { ArgumentError, DataError } from '../../src/errors.js';
+import { ArgumentError, DataError, WeightsFormatError } from '../../src/errors.js';
 import {
   decodeSafetensors,
   encodeSafetensors,
@@ -15,6 +15,8 @@ import {
   type SafetensorsTensor,
   type SafetensorsTensors,
 } from '../../src/io/safetensors.js';
+import { bfloat16BitsToFloat32, float16BitsToFloat32 } from '../../src/io/half.js';
+import { expectedWeights, expectWeight, fixtureBytes } from '../support/weight-fixtures.js';
 
 const FIXTURES = join(dirname(fileURLToPath(import.meta.url)), '..', 'fixtures');
 
@@ -44,6 +46,8 @@ function fromExpected(e: ExpectedTensor): SafetensorsTensor {
       return { dtype, shape, data: Int32Array.from(values, Number) };
     case 'U8':
       return { dtype, shape, data: Uint8Array.from(values, Number) };
+    default:
+      throw new Error(`small.expected.json has no ${dtype} tensors`);
   }
 }
 
@@ -81,6 +85,11 @@ describe('safetensors encode/decode', () => {
       i64: { dtype: 'I64', shape: [3], data: new BigInt64Array([-(2n ** 63n), 2n ** 63n - 1n, 0n]) },
       i32: { dtype: 'I32', shape: [1, 2], data: new Int32Array([-(2 ** 31), 2 ** 31 - 1]) },
       u8: { dtype: 'U8', shape: [3], data: new Uint8Array([0, 128, 255]) },
+      f16: { dtype: 'F16', shape: [2], data: new Uint16Array([0x3c00, 0xfc00]) },
+      bf16: { dtype: 'BF16', shape: [1], data: new Uint16Array([0xc049]) },
+      i16: { dtype: 'I16', shape: [2], data: new Int16Array([-32768, 32767]) },
+      i8: { dtype: 'I8', shape: [2], data: new Int8Array([-128, 127]) },
+      bool: { dtype: 'BOOL', shape: [2], data: new Uint8Array([1, 0]) },
       scalar: { dtype: 'F64', shape: [], data: new Float64Array([42]) },
       empty: { dtype: 'I32', shape: [4, 0], data: new Int32Array(0) },
       nan: { dtype: 'F32', shape: [1], data: new Float32Array([Number.NaN]) },
@@ -133,7 +142,8 @@ describe('safetensors encode/decode', () => {
   it('rejects bad input to the encoder with ArgumentError', () => {
     const bad = (tensors: unknown, metadata?: unknown) => () =>
       encodeSafetensors(tensors as SafetensorsTensors, metadata as Record<string, string>);
-    expect(bad({ w: { dtype: 'F16', shape: [1], data: new Float32Array(1) } })).toThrow(/'w' has dtype 'F16'/);
+    expect(bad({ w: { dtype: 'U16', shape: [1], data: new Uint16Array(1) } })).toThrow(/'w' has dtype 'U16'/);
+    expect(bad({ w: { dtype: 'F16', shape: [1], data: new Float32Array(1) } })).toThrow(/'w' is F16 and needs a Uint16Array, got Float32Array/);
     expect(bad({ w: { dtype: 'F32', shape: [2], data: new Float64Array(2) } })).toThrow(/needs a Float32Array, got Float64Array/);
     expect(bad({ w: { dtype: 'I64', shape: [2], data: [1, 2] } })).toThrow(/needs a BigInt64Array, got Array/);
     expect(bad({ w: { dtype: 'F32', shape: [2, 2], data: new Float32Array(3) } })).toThrow(/shape \[2, 2\] \(4 elements\) but 3 values/);
@@ -191,7 +201,7 @@ describe('safetensors validation', () => {
     ['tensor entry not an object', craft({ w: 3 }, 0), /tensor 'w' is not a JSON object/],
     ['no dtype', craft({ w: { shape: [1], data_offsets: [0, 4] } }, 4), /tensor 'w' has no dtype/],
     ['unknown dtype', craft({ w: { dtype: 'F17', shape: [1], data_offsets: [0, 4] } }, 4), /tensor 'w' has unknown dtype 'F17'/],
-    ['unsupported spec dtype', craft({ w: { dtype: 'BF16', shape: [2], data_offsets: [0, 4] } }, 4), /tensor 'w' has dtype BF16, which dlp does not read/],
+    ['unsupported spec dtype', craft({ w: { dtype: 'U16', shape: [2], data_offsets: [0, 4] } }, 4), /tensor 'w' has dtype U16, which dlp does not read/],
     ['negative dim', craft({ w: f32([0, 8], [-2]) }, 8), /tensor 'w' has shape \[-2\]/],
     ['fractional dim', craft({ w: f32([0, 8], [1.5]) }, 8), /tensor 'w' has shape \[1.5\]/],
     ['offsets not a pair', craft({ w: { dtype: 'F32', shape: [2], data_offsets: [0] } }, 8), /data_offsets \[0\]: expected \[begin, end\]/],
@@ -205,6 +215,7 @@ describe('safetensors validation', () => {
   ];
   it.each(cases)('%s', (_, bytes, message) => {
     expect(() => decodeSafetensors(bytes, 'w.safetensors')).toThrow(message);
+    expect(() => decodeSafetensors(bytes, 'w.safetensors')).toThrow(WeightsFormatError);
     expect(() => decodeSafetensors(bytes, 'w.safetensors')).toThrow(DataError);
     expect(() => decodeSafetensors(bytes, 'w.safetensors')).toThrow(/^w\.safetensors: /);
   });
@@ -253,5 +264,40 @@ describe('saveSafetensors / loadSafetensors', () => {
     const error = await loadSafetensors(truncated).catch((e: unknown) => e);
     expect(error).toBeInstanceOf(DataError);
     expect((error as Error).message).toMatch(new RegExp(`^${truncated}: tensor 'w' has data_offsets \\[0, 32\\], past the end`));
+  });
+});
+
+describe('safetensors F16 and BF16 (written by the official writer from torch tensors)', () => {
+  it('keeps their bits by default and converts them exactly to F32 when asked', () => {
+    const want = expectedWeights.files.dtypes;
+    const bytes = fixtureBytes('dtypes.safetensors');
+    const raw = decodeSafetensors(bytes, 'dtypes.safetensors');
+    const converted = decodeSafetensors(bytes, 'dtypes.safetensors', { halfToFloat32: true });
+    for (const [name, w] of Object.entries(want)) {
+      expectWeight(raw.tensors[name], w, name);
+      expectWeight(converted.tensors[name], w, name, true);
+    }
+    expect(raw.tensors.f16!.dtype).toBe('F16');
+    expect(converted.tensors.f16!.dtype).toBe('F32');
+    expect(converted.tensors.f64!.dtype).toBe('F64');
+  });
+
+  it('converts every one of the 65536 float16 bit patterns as Math.fround of its value', () => {
+    const bits = new Uint16Array(65536).map((_, i) => i);
+    const f32 = float16BitsToFloat32(bits);
+    for (let h = 0; h < 65536; h++) {
+      const sign = h & 0x8000 ? -1 : 1;
+      const e = (h >> 10) & 0x1f;
+      const m = h & 0x3ff;
+      const value = e === 0 ? sign * m * 2 ** -24 : e === 31 ? (m ? Number.NaN : sign * Infinity) : sign * (1 + m / 1024) * 2 ** (e - 15);
+      if (Number.isNaN(value)) expect(Number.isNaN(f32[h])).toBe(true);
+      else if (!Object.is(f32[h], value)) expect.fail(`float16 0x${h.toString(16)}: got ${f32[h]}, want ${value}`);
+    }
+  });
+
+  it('converts bfloat16 to the float32 whose top half it is', () => {
+    const f32 = bfloat16BitsToFloat32(new Uint16Array([0x3f80, 0xc049, 0x8000, 0x7f80, 0x0001]));
+    expect(Array.from(f32)).toEqual([1, -3.140625, -0, Infinity, 2 ** -133]);
+    expect(Object.is(f32[2], -0)).toBe(true);
   });
 });
