@@ -7,7 +7,7 @@
  * loss.backward();
  */
 
-export { Module } from './module.js';
+export { Module, type StateDictValue, type LoadStateDictResult } from './module.js';
 export { Linear, type LinearOptions } from './linear.js';
 export { BatchNorm1d, BatchNorm2d, LayerNorm, type BatchNormOptions, type LayerNormOptions } from './normalization.js';
 export { ELU, ReLU, Tanh, Sigmoid } from './activation.js';

@@ -8,6 +8,7 @@
 
 import { ArgumentError, ShapeError } from '../errors.js';
 import { formatShape } from '../shape.js';
+import { bfloat16BitsToFloat32, float16BitsToFloat32 } from '../io/half.js';
 import type { Tensor } from '../tensor.js';
 
 export abstract class Module {
@@ -124,33 +125,80 @@ export abstract class Module {
 
   /**
    * Copies values into this module's parameters and buffers by name (the tensors stay the same
-   * objects, so optimisers keep working). Plain arrays are accepted as values. With `strict`
-   * (default), missing or unexpected names are an error; shapes must always match.
+   * objects, so optimisers keep working), as PyTorch's `load_state_dict`. Values may be tensors,
+   * plain `{ shape, data }` records, or what `io.loadWeights` returns: any numeric typed array,
+   * int64 as BigInt64Array (BatchNorm's `num_batches_tracked`), F16/BF16 bits with their dtype.
+   *
+   * With `strict` (default) every name must match both ways and every shape must fit; one error
+   * lists the first mismatches of each kind (missing, unexpected, wrong shape). With
+   * `strict: false` what matches is loaded and the names that did not are returned; a wrong
+   * shape still throws, as in PyTorch. Either way nothing is copied unless everything checks.
+   *
+   * @example
+   * const { missingKeys, unexpectedKeys } = model.loadStateDict((await io.loadWeights('m.pth')).tensors, { strict: false });
    */
-  loadStateDict(state: Record<string, Tensor | { shape: readonly number[]; data: ArrayLike<number> }>, options: { strict?: boolean } = {}): void {
+  loadStateDict(state: Record<string, StateDictValue>, options: { strict?: boolean } = {}): LoadStateDictResult {
+    const strict = options.strict ?? true;
     const own = this.stateDict();
-    if (options.strict ?? true) {
-      const missing = Object.keys(own).filter((k) => !(k in state));
-      const unexpected = Object.keys(state).filter((k) => !(k in own));
-      if (missing.length > 0 || unexpected.length > 0) {
-        const parts = [];
-        if (missing.length > 0) parts.push(`missing ${missing.join(', ')}`);
-        if (unexpected.length > 0) parts.push(`unexpected ${unexpected.join(', ')}`);
-        throw new ArgumentError(`loadStateDict: the state dict does not fit the model: ${parts.join('; ')}`);
-      }
-    }
-    // Check every shape before copying anything: a misfit must leave the model untouched.
+    const has = (record: object, key: string) => Object.prototype.hasOwnProperty.call(record, key);
+    const missingKeys = Object.keys(own).filter((k) => !has(state, k));
+    const unexpectedKeys = Object.keys(state).filter((k) => !has(own, k));
+    const wrongShapes: string[] = [];
     const copies: [Tensor, ArrayLike<number>][] = [];
     for (const [name, target] of Object.entries(own)) {
-      const source = state[name];
-      if (source === undefined) continue;
+      if (!has(state, name)) continue;
+      const source = state[name]!;
       const shape = source.shape;
       if (shape.length !== target.shape.length || shape.some((d, i) => d !== target.shape[i])) {
-        throw new ShapeError(`loadStateDict: ${name} has shape ${formatShape(shape)} in the state dict but ${formatShape(target.shape)} in the model`);
+        wrongShapes.push(`${name} has shape ${formatShape(shape)} in the state dict but ${formatShape(target.shape)} in the model`);
+        continue;
       }
-      copies.push([target, 'toArray' in source ? source.toArray() : source.data]);
+      const values = numericValues(source);
+      if (values.length !== target.size) {
+        wrongShapes.push(`${name} has ${values.length} values for its shape ${formatShape(shape)} (${target.size})`);
+        continue;
+      }
+      copies.push([target, values]);
     }
+    // Check everything before copying anything: a misfit must leave the model untouched.
+    if (strict && (missingKeys.length > 0 || unexpectedKeys.length > 0)) {
+      const parts = [];
+      if (missingKeys.length > 0) parts.push(`missing ${firstFew(missingKeys)}`);
+      if (unexpectedKeys.length > 0) parts.push(`unexpected ${firstFew(unexpectedKeys)}`);
+      if (wrongShapes.length > 0) parts.push(firstFew(wrongShapes, '; '));
+      throw new ArgumentError(`loadStateDict: the state dict does not fit the model: ${parts.join('; ')}`);
+    }
+    if (wrongShapes.length > 0) throw new ShapeError(`loadStateDict: ${firstFew(wrongShapes, '; ')}`);
     for (const [target, values] of copies) target.backend.view(target.storage).set(values);
+    return { missingKeys: strict ? [] : missingKeys, unexpectedKeys: strict ? [] : unexpectedKeys };
   }
 }
 
+/** A state dict entry: a tensor, or a shape with its row-major values (typed arrays from weight files included). */
+export type StateDictValue =
+  | Tensor
+  | { dtype?: string; shape: readonly number[]; data: ArrayLike<number> | BigInt64Array | BigUint64Array };
+
+/** What loadStateDict did not match (always empty when strict, since it throws instead). */
+export interface LoadStateDictResult {
+  missingKeys: string[];
+  unexpectedKeys: string[];
+}
+
+/** How many names of each kind a loadStateDict error lists. */
+const LISTED = 5;
+
+function firstFew(items: string[], separator = ', '): string {
+  const shown = items.slice(0, LISTED).join(separator);
+  return items.length > LISTED ? `${shown}${separator}… (${items.length} in all)` : shown;
+}
+
+/** The entry's values as numbers: int64 via Number (exact up to 2^53), F16/BF16 bits decoded. */
+function numericValues(source: StateDictValue): ArrayLike<number> {
+  if ('toArray' in source) return source.toArray();
+  const { data, dtype } = source;
+  if (data instanceof BigInt64Array || data instanceof BigUint64Array) return Float64Array.from(data, Number);
+  if (data instanceof Uint16Array && dtype === 'F16') return float16BitsToFloat32(data);
+  if (data instanceof Uint16Array && dtype === 'BF16') return bfloat16BitsToFloat32(data);
+  return data;
+}
