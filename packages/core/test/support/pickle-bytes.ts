@@ -6,6 +6,12 @@ function u32(n: number): number[] {
   return [n & 0xff, (n >>> 8) & 0xff, (n >>> 16) & 0xff, (n >>> 24) & 0xff];
 }
 
+/** LONG1: a signed little-endian integer of 8 bytes. */
+function long1(n: bigint): number[] {
+  const bytes = new Uint8Array(new BigInt64Array([n]).buffer);
+  return [0x8a, 8, ...bytes];
+}
+
 export const op = {
   proto: (n = 2) => [0x80, n],
   stop: () => [0x2e],
@@ -23,7 +29,7 @@ export const op = {
   none: () => [0x4e],
   false: () => [0x89],
   true: () => [0x88],
-  int: (n: number) => (n >= 0 && n < 256 ? [0x4b, n] : [0x4a, ...u32(n)]),
+  int: (n: number) => (n >= 0 && n < 256 ? [0x4b, n] : Math.abs(n) < 2 ** 31 ? [0x4a, ...u32(n)] : long1(BigInt(n))),
   str: (s: string) => {
     const b = enc.encode(s);
     return [0x58, ...u32(b.length), ...b];
