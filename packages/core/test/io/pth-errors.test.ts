@@ -117,7 +117,7 @@ describe('damaged or lying archives', () => {
     expectRefused(writeZip([...real(), real()[1]!]), /entry 'module\/data\/0' appears twice/);
     const corrupt = fixtureBytes('module.pth');
     const at = findBytes(corrupt, new TextEncoder().encode('module/data/0')) + 'module/data/0'.length + 64; // inside the stored data
-    corrupt[at] ^= 0x10;
+    corrupt[at] = corrupt[at]! ^ 0x10;
     expectRefused(corrupt, /fails its CRC-32 check .*: the file is corrupt/);
   });
 
