@@ -3,6 +3,8 @@
  * images: conv0 3×3 3→64; PreAct1; conv1 1×1 64→128; maxpool; PreAct2_a/b; conv2 1×1 128→256;
  * maxpool; PreAct3_a/b; conv3 1×1 256→512; maxpool; PreAct4_a/b; maxpool; PreAct5_a/b; maxpool;
  * BatchNorm + ReLU; Linear 512→10. Every maxpool is 3×3, stride 2, padding 1 (32→16→8→4→2→1).
+ * `channels` narrows the four widths (64, 128, 256, 512) with the same layers and names, for
+ * tests that need a whole ConvNet's weights in a small file.
  */
 
 import type { PlacementOptions } from '../placement.js';
@@ -16,6 +18,9 @@ import type { Rng } from '../random.js';
 import type { Tensor } from '../tensor.js';
 
 type Options = PlacementOptions & { rng?: Rng };
+
+/** The widths of the four stages: conv0/PreAct1, PreAct2, PreAct3, PreAct4–5 (the practical's 64, 128, 256, 512). */
+export type ConvNetChannels = readonly [number, number, number, number];
 
 /** x + Conv3×3(ReLU(BatchNorm(x))), padding 1: the residual block of a pre-activation ResNet. */
 export class PreActBlock extends Module {
@@ -38,31 +43,33 @@ export class ConvNet extends Module {
   readonly #stages: [string, Module][] = [];
   readonly linear: Linear;
 
-  constructor(options: Options = {}) {
+  constructor(options: Options & { channels?: ConvNetChannels } = {}) {
     super();
+    const { channels = [64, 128, 256, 512], ...layerOptions } = options;
+    const [c1, c2, c3, c4] = channels;
     const pool = () => new MaxPool2d(3, { stride: 2, padding: 1 });
     const stage = (name: string, module: Module) => this.#stages.push([name, this.registerModule(name, module)]);
-    stage('conv0', new Conv2d(3, 64, 3, { ...options, padding: 1 }));
-    stage('preact1', new PreActBlock(64, options));
-    stage('conv1', new Conv2d(64, 128, 1, options));
+    stage('conv0', new Conv2d(3, c1, 3, { ...layerOptions, padding: 1 }));
+    stage('preact1', new PreActBlock(c1, layerOptions));
+    stage('conv1', new Conv2d(c1, c2, 1, layerOptions));
     stage('maxpool1', pool());
-    stage('preact2_a', new PreActBlock(128, options));
-    stage('preact2_b', new PreActBlock(128, options));
-    stage('conv2', new Conv2d(128, 256, 1, options));
+    stage('preact2_a', new PreActBlock(c2, layerOptions));
+    stage('preact2_b', new PreActBlock(c2, layerOptions));
+    stage('conv2', new Conv2d(c2, c3, 1, layerOptions));
     stage('maxpool2', pool());
-    stage('preact3_a', new PreActBlock(256, options));
-    stage('preact3_b', new PreActBlock(256, options));
-    stage('conv3', new Conv2d(256, 512, 1, options));
+    stage('preact3_a', new PreActBlock(c3, layerOptions));
+    stage('preact3_b', new PreActBlock(c3, layerOptions));
+    stage('conv3', new Conv2d(c3, c4, 1, layerOptions));
     stage('maxpool3', pool());
-    stage('preact4_a', new PreActBlock(512, options));
-    stage('preact4_b', new PreActBlock(512, options));
+    stage('preact4_a', new PreActBlock(c4, layerOptions));
+    stage('preact4_b', new PreActBlock(c4, layerOptions));
     stage('maxpool4', pool());
-    stage('preact5_a', new PreActBlock(512, options));
-    stage('preact5_b', new PreActBlock(512, options));
+    stage('preact5_a', new PreActBlock(c4, layerOptions));
+    stage('preact5_b', new PreActBlock(c4, layerOptions));
     stage('maxpool5', pool());
-    stage('norm', new BatchNorm2d(512, options));
+    stage('norm', new BatchNorm2d(c4, layerOptions));
     stage('relu', new ReLU());
-    this.linear = this.registerModule('linear', new Linear(512, 10, options));
+    this.linear = this.registerModule('linear', new Linear(c4, 10, layerOptions));
   }
 
   /** x [N, 3, 32, 32] → logits [N, 10]. */

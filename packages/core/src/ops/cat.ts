@@ -49,7 +49,9 @@ export function cat(tensors: readonly Tensor[], dim = 0): Tensor {
     into(backend, { x: t.contiguous().storage, out: out.storage, outer, total, inner, offset: offsets[k]!, size: sizes[k]! });
   });
   const shapes = tensors.map((t) => t.shape);
-  return record(out, op, tensors, (g, needs) => {
+  // A copy of the list: the caller may grow its array afterwards (DenseNet's blocks do), and the
+  // tape must keep the inputs this output was made of.
+  return record(out, op, [...tensors], (g, needs) => {
     const dout = g.contiguous();
     const slice = getKernel('copySlice', backend.name);
     return shapes.map((shape, k) => {

@@ -86,6 +86,17 @@ describe('the ops against finite differences (float64, js)', () => {
     expect(Array.from(b.grad!.toArray())).toEqual([3, 4, 5, 8, 9, 10]);
   });
 
+  it("cat's backward keeps the inputs it was given when the caller's array grows afterwards", () => {
+    // DenseNet's blocks push each layer's output, computed from the concatenation, onto the array
+    // they concatenated: [x] → [x, 2x] → [x, 2x, 3x, 6x] along dim 1, so d sum(out) / dx = 12.
+    const x = randn([1, 1, 2]);
+    const features = [x];
+    features.push(ops.cat(features, 1).mul(2));
+    features.push(ops.cat(features, 1).mul(3));
+    ops.cat(features, 1).sum().backward();
+    expect(Array.from(x.grad!.toArray())).toEqual([12, 12]);
+  });
+
   it('cat reads transposed views through their strides', () => {
     const a = Tensor.from([1, 2, 3, 4, 5, 6], [2, 3], { backend: js }).t(); // [3, 2]: rows [1, 4], [2, 5], [3, 6]
     const b = Tensor.from([7, 8, 9], [3, 1], { backend: js });
