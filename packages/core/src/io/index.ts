@@ -29,5 +29,5 @@ export { float16BitsToFloat32, bfloat16BitsToFloat32, halfToFloat32 } from './ha
 export { decodePth, type DecodePthOptions, type PthFile } from './pth/pth.js';
 export { decodeLegacyPth } from './pth/legacy.js';
 export { decodeWeights, detectWeightsFormat, type DecodeWeightsOptions, type WeightsFile, type WeightsFormat } from './weights.js';
-export { loadWeights, loadPth, type LoadWeightsOptions } from './load-weights.js';
+export { loadWeights, loadPth, nodeInflateRaw, type LoadWeightsOptions } from './load-weights.js';
 export { createRunDir, defaultRunDirName, runTimestamp, RUN_FILES, type RunDir } from './run-dir.js';
