@@ -130,6 +130,8 @@ describe('damaged or lying archives', () => {
     const central = findBytes(deflated, Uint8Array.of(0x50, 0x4b, 0x01, 0x02));
     new DataView(deflated.buffer).setUint32(central + 24, 0xfffffff0, true);
     expectRefused(deflated, /declares 4294967280 bytes from \d+ compressed bytes, more than deflate can give/, (b) => decodePth(b, inflate));
+    const zeros = writeZip([{ name: 'archive/data.pkl', data: new Uint8Array(4 << 20), deflate: true }]); // 4 MiB in ~4 KiB
+    expectRefused(zeros, /deflated entries declare more than \d+ bytes in all \(4 × the archive \+ 1 MiB\), the most dlp inflates/, (b) => decodePth(b, inflate));
     new DataView(deflated.buffer).setUint32(central + 24, 2000, true);
     expectRefused(deflated, /does not inflate to its declared 2000 bytes|inflates to 1000 bytes, not its declared 2000/, (b) => decodePth(b, inflate));
     const eocd = bytes.length - 22;

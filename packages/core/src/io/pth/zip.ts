@@ -44,6 +44,12 @@ const CENTRAL_SIZE = 46;
 const LOCAL_SIZE = 30;
 /** DEFLATE's best ratio is about 1032:1; a declared size beyond it cannot come from the data. */
 const MAX_DEFLATE_RATIO = 1032;
+/**
+ * Deflated entries may add up to this many times the archive (+ 1 MiB) once inflated: no reader
+ * allocation exceeds 4x its input. Weights compress little (torch.save does not compress at all),
+ * so this refuses only archives of mostly zeros, and decompression bombs.
+ */
+const MAX_INFLATED_FACTOR = 4;
 
 /** `PK\x03\x04`: a zip archive's first bytes (a local file header). */
 export function isZip(bytes: Uint8Array): boolean {
@@ -96,6 +102,8 @@ export function openZip(bytes: Uint8Array, source: string, inflateRaw?: InflateR
   }
 
   const entries = new Map<string, ZipEntry>();
+  let inflated = 0;
+  const maxInflated = MAX_INFLATED_FACTOR * length + (1 << 20);
   const decoder = new TextDecoder('utf-8', { fatal: true });
   const end = directoryOffset + directorySize;
   let at = directoryOffset;
@@ -157,6 +165,11 @@ export function openZip(bytes: Uint8Array, source: string, inflateRaw?: InflateR
     }
     if (method === 8 && size > compressedSize * MAX_DEFLATE_RATIO + 64) {
       fail(`entry '${name}' declares ${size} bytes from ${compressedSize} compressed bytes, more than deflate can give`);
+    }
+    if (method === 8 && (inflated += size) > maxInflated) {
+      fail(
+        `deflated entries declare more than ${maxInflated} bytes in all (${MAX_INFLATED_FACTOR} × the archive + 1 MiB), the most dlp inflates; re-save it with torch.save, which stores entries uncompressed`,
+      );
     }
     if (localOffset + LOCAL_SIZE > directoryOffset) {
       fail(`entry '${name}': local header offset ${localOffset} is past the start of the central directory (byte ${directoryOffset})`);
