@@ -10,6 +10,7 @@ import { DATA_CHECK_HELP, runDataCheck } from './commands/data-check.js';
 import { REPRODUCE_HELP, runReproduce } from './commands/reproduce.js';
 import { runTrain, trainHelp } from './commands/train.js';
 import { runWeb, WEB_HELP } from './commands/web.js';
+import { runWeightsInspect, WEIGHTS_INSPECT_HELP } from './commands/weights-inspect.js';
 import { UsageError } from './errors.js';
 
 const HELP = `dlp: deep learning in TypeScript on Rust kernels (native, wasm SIMD, pure TS)
@@ -21,6 +22,7 @@ Commands:
   reproduce     run a group of experiments and write its results page (dlp reproduce mlp)
   bench gemm    GFLOPS of matrix multiplication per backend
   data check    find, download if needed, and verify CIFAR-10
+  weights inspect  the tensors of a .safetensors or PyTorch .pth/.pt file
   web           serve the web demo, which trains in the browser (dlp web --help)
   backends      which backends load here
   help          this text (also: dlp <command> --help)
@@ -38,6 +40,7 @@ const COMMANDS: Record<string, Command> = {
   reproduce: { help: REPRODUCE_HELP, run: runReproduce },
   'bench gemm': { help: BENCH_GEMM_HELP, run: runBenchGemm },
   'data check': { help: DATA_CHECK_HELP, run: runDataCheck },
+  'weights inspect': { help: WEIGHTS_INSPECT_HELP, run: runWeightsInspect },
   backends: { help: BACKENDS_HELP, run: runBackends },
   web: { help: WEB_HELP, run: runWeb },
 };
