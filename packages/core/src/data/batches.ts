@@ -37,6 +37,20 @@ export interface BatchIteratorOptions {
 }
 
 /**
+ * Where a {@link BatchIterator} stands, as plain JSON-able numbers (saved in checkpoints): the
+ * counters, the position in the current order, its generator's state, and the generator state
+ * the current order was drawn from (null in epoch 0, whose order is the file order). The order
+ * itself is not stored: it is drawn again from `orderRng`.
+ */
+export interface BatchIteratorState {
+  epoch: number;
+  step: number;
+  position: number;
+  rng: number[];
+  orderRng: number[] | null;
+}
+
+/**
  * Serves batches from a split. Batch k of an epoch holds positions k·B … k·B+B−1 of the
  * current order. The first order is the file order. When `position + B > N`, the images left in that
  * epoch are skipped (as the course does), a fresh permutation of all N images is drawn from the
@@ -56,6 +70,8 @@ export class BatchIterator {
   private readonly reuse: boolean;
   /** The current epoch's order: `order[p]` is the image at position p. */
   private currentOrder: Uint32Array;
+  /** The generator's state just before it drew `currentOrder` (undefined: the file order). */
+  private orderRng: Uint32Array | undefined;
   private position = 0;
   private buffers: Batch | undefined;
   private indexBuffers: Pick<Batch, 'indices' | 'labels'> | undefined;
@@ -86,6 +102,51 @@ export class BatchIterator {
     return this.currentOrder.slice();
   }
 
+  /** Where the iterator stands (a copy), for {@link BatchIterator.loadStateDict}. */
+  stateDict(): BatchIteratorState {
+    return {
+      epoch: this.epoch,
+      step: this.step,
+      position: this.position,
+      rng: Array.from(this.rng.state()),
+      orderRng: this.orderRng ? Array.from(this.orderRng) : null,
+    };
+  }
+
+  /**
+   * Continues from a saved {@link BatchIteratorState}: the next batch is the one the saved
+   * iterator would have served next. The generator is set in place (a shared one follows).
+   * @throws ArgumentError for a state that does not fit this split and batch size; the iterator
+   *   is left as it was
+   */
+  loadStateDict(state: BatchIteratorState): void {
+    const n = this.split.length;
+    const count = (name: string, v: unknown, max = Number.MAX_SAFE_INTEGER): number => {
+      if (!Number.isSafeInteger(v) || (v as number) < 0 || (v as number) > max) {
+        throw new ArgumentError(`batch iterator state: ${name} must be an integer in 0..${max}, got ${String(v)}`);
+      }
+      return v as number;
+    };
+    const epoch = count('epoch', state?.epoch);
+    const step = count('step', state?.step);
+    const position = count('position', state?.position, n);
+    if (position % this.batchSize !== 0) {
+      throw new ArgumentError(`batch iterator state: position ${position} is not a multiple of the batch size ${this.batchSize}`);
+    }
+    if ((state.orderRng === null) !== (epoch === 0)) {
+      throw new ArgumentError(`batch iterator state: epoch ${epoch} needs ${epoch === 0 ? 'no' : 'an'} orderRng`);
+    }
+    // Rng.fromState checks both generator states before anything changes.
+    const order = state.orderRng === null ? undefined : Rng.fromState(state.orderRng);
+    Rng.fromState(state.rng);
+    this.orderRng = order?.state();
+    this.currentOrder = order ? order.permutation(n) : Uint32Array.from({ length: n }, (_, i) => i);
+    this.rng.setState(state.rng);
+    this.epoch = epoch;
+    this.step = step;
+    this.position = position;
+  }
+
   /** The next batch; see the class comment for the order and `reuseBuffers` for ownership. */
   next(): Batch {
     const out = this.outputBuffers();
@@ -113,6 +174,7 @@ export class BatchIterator {
     const b = this.batchSize;
     if (this.position + b > this.split.length) {
       this.epoch++;
+      this.orderRng = this.rng.state();
       this.currentOrder = this.rng.permutation(this.split.length);
       this.position = 0;
     }

@@ -21,5 +21,5 @@ export {
 export { cifar10FromBytes, type Cifar10Bytes } from './cifar10-bytes.js';
 export { type Cifar10, Cifar10Split } from './cifar10-split.js';
 export { centerImages, computeMeanImage, type ImageSelection } from './preprocess.js';
-export { type Batch, BatchIterator, type BatchIteratorOptions } from './batches.js';
+export { type Batch, BatchIterator, type BatchIteratorOptions, type BatchIteratorState } from './batches.js';
 export { readTar, type TarEntry, type TarSink } from './tar.js';

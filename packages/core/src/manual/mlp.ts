@@ -12,7 +12,9 @@
 
 import type { Backend } from '../backends/backend.js';
 import type { DType } from '../dtype.js';
-import { ArgumentError } from '../errors.js';
+import { ArgumentError, ShapeError } from '../errors.js';
+import type { TensorValues } from '../optim/optimizer.js';
+import { formatShape } from '../shape.js';
 import { getKernel } from '../kernels/registry.js';
 import { Rng } from '../random.js';
 import type { Tensor } from '../tensor.js';
@@ -88,6 +90,32 @@ export class MLP {
   /** Parameters by name (`layers.0.weight`, `layers.0.bias`, …) for checkpoints. */
   stateDict(): Record<string, Tensor> {
     return Object.fromEntries(this.parameters().map(({ name, param }) => [name, param]));
+  }
+
+  /**
+   * Copies weights saved by {@link stateDict} (Tensors, or shapes and values read from a file)
+   * into the parameters, which stay the same objects.
+   * @throws ArgumentError for missing or unexpected names, ShapeError for a wrong shape; the
+   *   parameters are left as they were
+   */
+  loadStateDict(state: Record<string, TensorValues>): void {
+    const own = this.stateDict();
+    const missing = Object.keys(own).filter((k) => !Object.hasOwn(state, k));
+    const unexpected = Object.keys(state).filter((k) => !Object.hasOwn(own, k));
+    if (missing.length > 0 || unexpected.length > 0) {
+      const parts = [...(missing.length > 0 ? [`missing ${missing.join(', ')}`] : []), ...(unexpected.length > 0 ? [`unexpected ${unexpected.join(', ')}`] : [])];
+      throw new ArgumentError(`MLP.loadStateDict: the state dict does not fit the model: ${parts.join('; ')}`);
+    }
+    const copies: Array<[Tensor, ArrayLike<number>]> = [];
+    for (const [name, target] of Object.entries(own)) {
+      const source = state[name]!;
+      const values = 'toArray' in source ? source.toArray() : source.data;
+      if (source.shape.length !== target.shape.length || source.shape.some((d, i) => d !== target.shape[i]) || values.length !== target.size) {
+        throw new ShapeError(`MLP.loadStateDict: ${name} has shape ${formatShape(source.shape)} in the state dict but ${formatShape(target.shape)} in the model`);
+      }
+      copies.push([target, values]);
+    }
+    for (const [target, values] of copies) target.backend.view(target.storage).set(values);
   }
 
   /** Plain SGD: p −= lr·∂L/∂p for every parameter. */

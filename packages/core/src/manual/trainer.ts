@@ -8,7 +8,8 @@ import type { MLP } from './mlp.js';
 import { reuseTensor } from '../reuse-tensor.js';
 import type { Tensor } from '../tensor.js';
 import { countCorrect, writeOneHot } from '../train/metrics.js';
-import type { ImageBatch, StepResult, Trainable } from '../train/trainable.js';
+import type { TensorValues } from '../optim/optimizer.js';
+import type { ImageBatch, StepResult, Trainable, TrainerState } from '../train/trainable.js';
 
 export class ManualMlpTrainer implements Trainable {
   readonly mlp: MLP;
@@ -52,6 +53,15 @@ export class ManualMlpTrainer implements Trainable {
 
   stateDict(): Record<string, Tensor> {
     return this.mlp.stateDict();
+  }
+
+  /** The weights alone: the course's plain SGD keeps no state between steps. */
+  trainerState(): TrainerState {
+    return { model: this.mlp.stateDict() };
+  }
+
+  loadTrainerState(state: TrainerState<TensorValues>): void {
+    this.mlp.loadStateDict(state.model);
   }
 
   /** The batch as an input tensor and one-hot targets, in buffers reused between steps. */

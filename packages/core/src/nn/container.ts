@@ -43,6 +43,11 @@ export class Dropout extends Module {
     this.#rng = options.rng ?? defaultRng();
   }
 
+  /** The generator the masks are drawn from (checkpoints save and restore its state). */
+  get generator(): Rng {
+    return this.#rng;
+  }
+
   forward(x: Tensor): Tensor {
     return dropout(x, this.p, { training: this.training, rng: this.#rng });
   }

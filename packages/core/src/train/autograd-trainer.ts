@@ -10,9 +10,12 @@ import { crossEntropy } from '../ops/loss.js';
 import type { Optimizer } from '../optim/optimizer.js';
 import type { Backend } from '../backends/backend.js';
 import { getKernel } from '../kernels/registry.js';
+import type { TensorValues } from '../optim/optimizer.js';
+import { Rng } from '../random.js';
 import { Tensor } from '../tensor.js';
+import { ArgumentError } from '../errors.js';
 import { countCorrect } from './metrics.js';
-import type { ImageBatch, StepResult, Trainable } from './trainable.js';
+import type { ImageBatch, StepResult, Trainable, TrainerState } from './trainable.js';
 
 export class AutogradTrainer implements Trainable {
   readonly model: Module;
@@ -81,6 +84,46 @@ export class AutogradTrainer implements Trainable {
 
   stateDict(): Record<string, Tensor> {
     return this.model.stateDict();
+  }
+
+  trainerState(): TrainerState {
+    const generators = Object.fromEntries([...this.#generators()].map(([name, rng]) => [name, Array.from(rng.state())]));
+    return {
+      model: this.model.stateDict(),
+      optimizer: this.optimizer.stateDict(),
+      ...(Object.keys(generators).length > 0 ? { generators } : {}),
+    };
+  }
+
+  loadTrainerState(state: TrainerState<TensorValues>): void {
+    const own = this.#generators();
+    const saved = state.generators ?? {};
+    const names = (keys: Iterable<string>) => [...keys].sort().join(', ') || 'none';
+    if (names(own.keys()) !== names(Object.keys(saved))) {
+      throw new ArgumentError(`loadTrainerState: the state has generators for ${names(Object.keys(saved))}, the model ${names(own.keys())}`);
+    }
+    for (const words of Object.values(saved)) Rng.fromState(words); // checks them before anything changes
+    if (!state.optimizer) throw new ArgumentError('loadTrainerState: the state has no optimizer state');
+    this.model.loadStateDict(state.model);
+    this.optimizer.loadStateDict(state.optimizer);
+    for (const [name, rng] of own) rng.setState(saved[name]!);
+  }
+
+  /**
+   * The generators the model draws from while training (a Dropout's masks: any module with an
+   * Rng `generator`), named by the first module using each; a generator shared by several
+   * modules, or with weight init (nn's default one), is listed once.
+   */
+  #generators(): Map<string, Rng> {
+    const out = new Map<string, Rng>();
+    const seen = new Set<Rng>();
+    for (const [name, module] of this.model.namedModules()) {
+      const generator = (module as { generator?: unknown }).generator;
+      if (!(generator instanceof Rng) || seen.has(generator)) continue;
+      seen.add(generator);
+      out.set(name, generator);
+    }
+    return out;
   }
 
   /** The batch's images in an input tensor reused between steps (nothing keeps it past a step). */

@@ -5,7 +5,7 @@
  * evaluation is the mean loss/accuracy of the steps since the previous evaluation.
  */
 
-import { BatchIterator } from '../data/batches.js';
+import { BatchIterator, type BatchIteratorState } from '../data/batches.js';
 import type { Cifar10Split } from '../data/cifar10-split.js';
 import { ArgumentError, DlpError } from '../errors.js';
 import { Rng } from '../random.js';
@@ -70,6 +70,25 @@ export interface ChunkedEvaluation {
    * @throws ArgumentError when called again after the record was returned
    */
   next(): EvalRecord | undefined;
+}
+
+/**
+ * Where a {@link TrainingSession} stands, apart from the model: JSON-able numbers, saved in
+ * checkpoints. Sums are kept exactly (JSON numbers round-trip doubles), so a resumed session's
+ * train points equal the uninterrupted one's to the bit.
+ */
+export interface TrainingSessionState {
+  /** Training steps done. */
+  step: number;
+  /** An evaluation is due after `step` (a partial evaluation is not kept: it is redone). */
+  evaluationDue: boolean;
+  /** Loss·batch, correct and seen examples summed since the last evaluation. */
+  sinceEval: { loss: number; correct: number; seen: number };
+  /** Every evaluation so far. */
+  evals: EvalRecord[];
+  trainSeconds: number;
+  evalSeconds: number;
+  batches: BatchIteratorState;
 }
 
 /** The loss stopped being a finite number; metrics up to the last evaluation were reported. */
@@ -214,6 +233,57 @@ export class TrainingSession {
         return start === total ? finish() : undefined;
       },
     };
+  }
+
+  /**
+   * Where the session stands (a copy), apart from the model, whose state the caller saves with
+   * it (Trainable.trainerState). Asked between two chunks of an evaluation, it says the
+   * evaluation is due: the chunks done so far are not kept, and a session loaded from it
+   * evaluates again from the first chunk.
+   */
+  stateDict(): TrainingSessionState {
+    return {
+      step: this.#step,
+      evaluationDue: this.#due,
+      sinceEval: { ...this.#sum },
+      evals: this.#evals.map((e) => ({ ...e })),
+      trainSeconds: this.#trainSeconds,
+      evalSeconds: this.#evalSeconds,
+      batches: this.#batches.stateDict(),
+    };
+  }
+
+  /**
+   * Continues from a saved {@link TrainingSessionState} (with the model's state loaded by the
+   * caller): the next trainStep() or evaluation is the one the saved session would have run.
+   * @throws ArgumentError for a state that does not fit this session's steps, batch size or
+   *   training set; the session is left as it was
+   */
+  loadStateDict(state: TrainingSessionState): void {
+    const { steps, evalFreq } = this.#options;
+    const step = state?.step;
+    if (!Number.isSafeInteger(step) || step < 0 || step > steps) {
+      throw new ArgumentError(`training session state: step must be an integer in 0..${steps}, got ${String(step)}`);
+    }
+    const due = state.evaluationDue === true;
+    if (due && !(step > 0 && ((step - 1) % evalFreq === 0 || step === steps))) {
+      throw new ArgumentError(`training session state: no evaluation is due after step ${step} (eval every ${evalFreq})`);
+    }
+    const sums = state.sinceEval;
+    if (![sums?.loss, sums?.correct, sums?.seen].every((v) => typeof v === 'number' && Number.isFinite(v))) {
+      throw new ArgumentError('training session state: sinceEval must hold finite loss, correct and seen');
+    }
+    if (!Array.isArray(state.evals) || state.evals.some((e) => e?.event !== 'eval' || !(e.step <= step))) {
+      throw new ArgumentError(`training session state: evals must be evaluation records up to step ${step}`);
+    }
+    this.#batches.loadStateDict(state.batches);
+    this.#step = step;
+    this.#due = due;
+    this.#sum = { loss: sums.loss, correct: sums.correct, seen: sums.seen };
+    this.#evals.splice(0, this.#evals.length, ...state.evals.map((e) => ({ ...e })));
+    this.#trainSeconds = Number.isFinite(state.trainSeconds) ? state.trainSeconds : 0;
+    this.#evalSeconds = Number.isFinite(state.evalSeconds) ? state.evalSeconds : 0;
+    this.#evaluation = undefined;
   }
 
   /** Every evaluation so far, the last one, and the seconds spent training and evaluating. */

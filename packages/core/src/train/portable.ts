@@ -12,8 +12,9 @@ export {
   type StepInfo,
   type TrainLoopOptions,
   type TrainLoopResult,
+  type TrainingSessionState,
 } from './loop.js';
-export type { ImageBatch, StepResult, Trainable } from './trainable.js';
+export type { ImageBatch, StepResult, Trainable, TrainerState } from './trainable.js';
 export { imageBatch } from './image-batch.js';
 export { AutogradTrainer } from './autograd-trainer.js';
 export { countCorrect } from './metrics.js';

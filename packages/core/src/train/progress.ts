@@ -35,6 +35,11 @@ export class TrainingProgress {
     this.#line.update(text, info.step / info.steps);
   }
 
+  /** The run stopped early (interrupted): the bar ends where it is and is not drawn again. */
+  stop(): void {
+    this.#line.stop();
+  }
+
   eval(record: EvalRecord): void {
     this.#line.log(
       `${this.#label} step ${record.step}: train loss ${record.train_loss.toFixed(4)} acc ${record.train_accuracy.toFixed(3)}` +

@@ -53,6 +53,8 @@ export async function reproduce(options: ReproduceOptions): Promise<ReproduceRes
       steps: row.steps,
       evalFreq: Math.max(1, Math.round(row.preset.defaults.evalFreq * scale)),
       out: path.resolve(options.outDir, row.runPath),
+      // Reproducing regenerates the page's runs: the previous ones are replaced.
+      overwrite: true,
       ...(options.backend !== undefined ? { backend: options.backend } : {}),
       ...(options.dataDir !== undefined ? { dataDir: options.dataDir } : {}),
       ...(options.seed !== undefined ? { seed: options.seed } : {}),

@@ -1,50 +1,74 @@
 /**
  * Runs one experiment end to end, as `dlp train` does: data, model from the preset (flags
- * override it), the training loop, and the run folder — config.json first, metrics.jsonl
- * rewritten atomically at every evaluation (so a crash or divergence loses nothing already
- * measured), then model.safetensors and the loss/accuracy plots.
+ * override it), the training loop, and the run folder — config.json first; at every evaluation
+ * metrics.jsonl and checkpoint.safetensors, each replaced atomically (so a crash or divergence
+ * loses nothing already measured, and the run can be resumed from its last evaluation); at the
+ * end model.safetensors and the loss/accuracy plots.
+ *
+ * `resume` continues a run from its checkpoint with the settings of its config.json, to the same
+ * losses, step for step and bit for bit, as had it never stopped. `signal` stops a run between
+ * two steps, saving a checkpoint, the metrics, the model and the plots first.
  */
 
 import { getBackend } from '../backends/registry.js';
 import type { Backend } from '../backends/backend.js';
+import type { Cifar10 } from '../data/cifar10-split.js';
 import { openCifar10 } from '../data/resolve.js';
 import type { DownloadProgress } from '../data/resolve.js';
-import { ArgumentError, MissingDependencyError } from '../errors.js';
+import { ArgumentError, DataError, DlpError, MissingDependencyError } from '../errors.js';
 import { writeFileAtomicSync } from '../io/atomic-write.js';
-import { createRunDir, type RunDir } from '../io/run-dir.js';
-import { saveSafetensors, type SafetensorsTensors } from '../io/safetensors.js';
+import { checkRunDir, createRunDir, type RunDir, type RunDirMode } from '../io/run-dir.js';
+import { encodeSafetensors } from '../io/safetensors.js';
+import { nodeBuiltins } from '../node-builtins.js';
+import type { TensorValues } from '../optim/optimizer.js';
 import { writeTrainingPlots } from '../plot/render-png.js';
 import { Rng } from '../random.js';
-import type { Tensor } from '../tensor.js';
-import { trainLoop, type EvalRecord, type StepInfo } from './loop.js';
-import { getSetup, type SetupHyperparameters } from './setups.js';
+import { decodeCheckpoint, encodeCheckpoint, type Checkpoint } from './checkpoint.js';
+import { driveSession } from './drive-session.js';
+import { TrainingSession, type EvalRecord, type StepInfo } from './loop.js';
+import {
+  checkResumeOptions,
+  checkSameData,
+  dataFingerprint,
+  readRunConfig,
+  resolveHyperparameters,
+  type RunConfig,
+  type SettingOptions,
+} from './run-settings.js';
+import { getSetup } from './setups.js';
+import type { Trainable } from './trainable.js';
 
-export interface RunOptions extends Partial<SetupHyperparameters> {
-  setup: string;
+export type { RunConfig } from './run-settings.js';
+
+export interface RunOptions extends SettingOptions {
+  /** The setup to run; required unless `resume` is given (the run's config.json names it). */
+  setup?: string;
   seed?: number;
   /** native, wasm, js, or auto (default: the fastest that loads here). */
   backend?: string;
   dataDir?: string;
-  /** Run folder; default runs/<setup>-<timestamp>. */
+  /** CIFAR-10 already in memory (data.openCifar10, data.cifar10FromBytes): used instead of `dataDir`. */
+  data?: Cifar10;
+  /** Run folder; default runs/<setup>-<timestamp>. A non-empty one is refused unless `overwrite` or `resume`. */
   out?: string;
+  /** Delete the files a run writes from a non-empty `out` first (other files stay). */
+  overwrite?: boolean;
+  /**
+   * A run folder to continue from its last checkpoint (written at each evaluation, or when a run
+   * was stopped): settings come from its config.json, options that contradict them are refused;
+   * metrics.jsonl, the plots and the done record cover the whole run.
+   */
+  resume?: string;
+  /**
+   * Stops the run at the next step boundary once aborted: the checkpoint, metrics, model and
+   * plots are written, then runExperiment rejects with {@link TrainingInterruptedError}.
+   */
+  signal?: AbortSignal;
   onEval?: (record: EvalRecord) => void;
   onStep?: (info: StepInfo) => void;
   onDownload?: DownloadProgress;
-  /** Called once the data is loaded and the model built, before the first step. */
-  onStart?: (info: { config: RunConfig; runDir: RunDir; backend: Backend }) => void;
-}
-
-/** What config.json holds: everything needed to run the same experiment again. */
-export interface RunConfig extends SetupHyperparameters {
-  setup: string;
-  description: string;
-  seed: number;
-  backend: string;
-  backend_detail: string;
-  data_dir: string;
-  architecture: Record<string, unknown>;
-  reference_test_accuracy: number;
-  started_at: string;
+  /** Called once the data is loaded and the model built (and restored), before the next step. */
+  onStart?: (info: { config: RunConfig; runDir: RunDir; backend: Backend; resumedAt?: number }) => void;
 }
 
 /** The `done` event of `--json`. */
@@ -66,126 +90,182 @@ export interface RunResult {
   config: RunConfig;
 }
 
-function positiveNumber(name: string, value: number | undefined): void {
-  if (value !== undefined && !(Number.isFinite(value) && value > 0)) {
-    throw new ArgumentError(`${name} must be a positive number, got ${value}`);
+/** The run was stopped through RunOptions.signal; its folder holds what is needed to resume it. */
+export class TrainingInterruptedError extends DlpError {
+  override readonly name = 'TrainingInterruptedError';
+  constructor(
+    /** Steps done (the checkpoint's). */
+    readonly step: number,
+    readonly steps: number,
+    /** The run folder, absolute: `--resume` it. */
+    readonly runDir: string,
+    /** The signal's abort reason (the CLI gives the signal's name). */
+    readonly reason: unknown,
+  ) {
+    super(`training stopped at step ${step} of ${steps}; checkpoint, metrics, model and plots are in ${runDir}`);
   }
 }
 
-function positiveInteger(name: string, value: number | undefined): void {
-  if (value !== undefined && !(Number.isInteger(value) && value > 0)) {
-    throw new ArgumentError(`${name} must be a positive integer, got ${value}`);
+/** A new run's settings, or a resumed run's (from its config.json), checked before anything slow. */
+function planRun(options: RunOptions) {
+  if (options.resume === undefined) {
+    if (options.setup === undefined) throw new ArgumentError('--setup is required (or --resume a run folder)');
+    const setup = getSetup(options.setup);
+    const hp = resolveHyperparameters(options, setup.defaults);
+    const seed = options.seed ?? 42;
+    if (!Number.isSafeInteger(seed)) throw new ArgumentError(`--seed must be an integer, got ${seed}`);
+    const backend = getBackend(options.backend ?? 'auto');
+    const mode: RunDirMode = options.overwrite === true ? 'overwrite' : 'new';
+    if (options.out !== undefined) checkRunDir(options.out, mode);
+    return { setup, hp, seed, backend, mode, out: options.out, dataDir: options.dataDir, saved: undefined };
   }
+  const dir = options.resume;
+  if (options.overwrite === true) throw new ArgumentError('--overwrite and --resume contradict each other: give one');
+  checkRunDir(dir, 'resume');
+  const saved = readRunConfig(dir, `--resume ${dir}`);
+  const setup = getSetup(saved.setup);
+  const hp = resolveHyperparameters(saved, setup.defaults);
+  const backend = getBackend(saved.backend);
+  checkResumeOptions(options, saved, dir, options.backend === undefined ? undefined : getBackend(options.backend).name);
+  const dataDir = options.dataDir ?? saved.data_dir;
+  return { setup, hp, seed: saved.seed, backend, mode: 'resume' as const, out: dir, dataDir, saved };
 }
 
-/** Checks the overrides before anything slow happens (data loading, folders). */
-function resolveHyperparameters(options: RunOptions, defaults: SetupHyperparameters): SetupHyperparameters {
-  positiveInteger('--steps', options.steps);
-  positiveInteger('--batch-size', options.batchSize);
-  positiveInteger('--eval-freq', options.evalFreq);
-  positiveNumber('--lr', options.lr);
-  return {
-    steps: options.steps ?? defaults.steps,
-    batchSize: options.batchSize ?? defaults.batchSize,
-    lr: options.lr ?? defaults.lr,
-    evalFreq: options.evalFreq ?? defaults.evalFreq,
-  };
+function readCheckpointFile(path: string): Checkpoint<TensorValues> {
+  const { fs } = nodeBuiltins('readCheckpoint');
+  let bytes: Uint8Array;
+  try {
+    bytes = fs.readFileSync(path);
+  } catch (error) {
+    throw new DataError(`cannot read the checkpoint ${path}: ${(error as Error).message}`, { cause: error });
+  }
+  return decodeCheckpoint(bytes, path);
 }
 
-/** Plain float32 copies of the state dict, in safetensors' form. */
-function toSafetensors(state: Record<string, Tensor>): SafetensorsTensors {
-  return Object.fromEntries(
-    Object.entries(state).map(([name, t]) => [
-      name,
-      { dtype: t.dtype === 'float64' ? 'F64' : 'F32', shape: [...t.shape], data: t.toArray() },
-    ]),
-  ) as SafetensorsTensors;
+/** model.safetensors: the weights and buffers as PyTorch names them, in float32 (or float64). */
+function writeModel(runDir: RunDir, model: Trainable, metadata: Record<string, string>): void {
+  const tensors = Object.fromEntries(
+    Object.entries(model.stateDict()).map(([name, t]) => {
+      const data = t.toArray();
+      return [name, data instanceof Float64Array ? { dtype: 'F64', shape: [...t.shape], data } : { dtype: 'F32', shape: [...t.shape], data: Float32Array.from(data) }];
+    }),
+  ) as Parameters<typeof encodeSafetensors>[0];
+  writeFileAtomicSync(runDir.model, encodeSafetensors(tensors, { format: 'pt', ...metadata }));
 }
 
 export async function runExperiment(options: RunOptions): Promise<RunResult> {
   const started = performance.now();
-  const setup = getSetup(options.setup);
-  const hp = resolveHyperparameters(options, setup.defaults);
-  const seed = options.seed ?? 42;
-  if (!Number.isSafeInteger(seed)) throw new ArgumentError(`--seed must be an integer, got ${seed}`);
-  const backend = getBackend(options.backend ?? 'auto');
+  const plan = planRun(options);
+  const { setup, hp, seed, backend } = plan;
 
-  const cifar = await openCifar10({
-    ...(options.dataDir !== undefined ? { dataDir: options.dataDir } : {}),
-    ...(options.onDownload ? { onProgress: options.onDownload } : {}),
-  });
+  const cifar =
+    options.data ??
+    (await openCifar10({
+      ...(plan.dataDir !== undefined ? { dataDir: plan.dataDir } : {}),
+      ...(options.onDownload ? { onProgress: options.onDownload } : {}),
+    }));
   if (hp.batchSize > cifar.train.length) {
     throw new ArgumentError(`--batch-size ${hp.batchSize} is larger than the training set (${cifar.train.length})`);
   }
+  const fingerprint = dataFingerprint(cifar);
   const model = setup.build({ backend, rng: new Rng(seed), lr: hp.lr });
-
-  const runDir = createRunDir(options.out, setup.name);
-  const config: RunConfig = {
-    setup: setup.name,
-    description: setup.description,
+  const session = new TrainingSession({
+    model,
+    train: cifar.train,
+    test: cifar.test,
+    mean: cifar.mean,
     ...hp,
-    seed,
-    backend: backend.name,
-    backend_detail: backend.describe(),
-    data_dir: cifar.dir,
-    architecture: setup.architecture,
-    reference_test_accuracy: setup.referenceAccuracy,
-    started_at: new Date().toISOString(),
-  };
-  writeFileAtomicSync(runDir.config, `${JSON.stringify(config, null, 2)}\n`);
-  writeFileAtomicSync(runDir.metrics, '');
-  options.onStart?.({ config, runDir, backend });
+    // A stream of its own for the shuffles, apart from the weights' stream.
+    seed: seed + 1_000_003,
+    ...(setup.evalChunk !== undefined ? { evalChunk: setup.evalChunk } : {}),
+  });
 
-  const lines: string[] = [];
-  const evals: EvalRecord[] = [];
+  const runDir = createRunDir(plan.out, setup.name, { mode: plan.mode });
   const title = `dlp setup ${setup.name} (${backend.name})`;
+  let wallBefore = 0;
   try {
-    const result = trainLoop({
-      model,
-      train: cifar.train,
-      test: cifar.test,
-      mean: cifar.mean,
-      ...hp,
-      // A stream of its own for the shuffles, apart from the weights' stream.
-      seed: seed + 1_000_003,
-      ...(setup.evalChunk !== undefined ? { evalChunk: setup.evalChunk } : {}),
+    let config: RunConfig;
+    if (plan.saved) {
+      config = plan.saved;
+      const checkpoint = readCheckpointFile(runDir.checkpoint);
+      checkSameData(checkpoint.run.data, fingerprint, `--resume ${plan.out}`, cifar.dir);
+      model.loadTrainerState(checkpoint.trainer);
+      session.loadStateDict(checkpoint.session);
+      wallBefore = typeof checkpoint.run.wall_s === 'number' ? checkpoint.run.wall_s : 0;
+    } else {
+      config = {
+        setup: setup.name,
+        description: setup.description,
+        ...hp,
+        seed,
+        backend: backend.name,
+        backend_detail: backend.describe(),
+        data_dir: cifar.dir,
+        architecture: setup.architecture,
+        reference_test_accuracy: setup.referenceAccuracy,
+        started_at: new Date().toISOString(),
+      };
+      writeFileAtomicSync(runDir.config, `${JSON.stringify(config, null, 2)}\n`);
+    }
+    const lines = session.stateDict().evals.map((record) => JSON.stringify(record));
+    // Synchronous and atomic: a reader (or a crash) must only ever see whole lines. A resumed
+    // run starts from its checkpoint's evaluations (a line written after it is measured again).
+    const writeMetrics = () => writeFileAtomicSync(runDir.metrics, lines.length > 0 ? `${lines.join('\n')}\n` : '');
+    writeMetrics();
+    let checkpointStep = -1;
+    const writeCheckpoint = () => {
+      const state = session.stateDict();
+      const run = { setup: setup.name, seed, data: fingerprint, wall_s: wallBefore + (performance.now() - started) / 1000 };
+      writeFileAtomicSync(runDir.checkpoint, encodeCheckpoint({ session: state, trainer: model.trainerState(), run }));
+      checkpointStep = state.evaluationDue ? -1 : state.step;
+    };
+    options.onStart?.({ config, runDir, backend, ...(plan.saved ? { resumedAt: session.step } : {}) });
+
+    const finished = await driveSession(session, {
+      ...(options.signal ? { signal: options.signal } : {}),
+      ...(options.onStep ? { onStep: options.onStep } : {}),
       onEval: (record) => {
-        evals.push(record);
         lines.push(JSON.stringify(record));
-        // Synchronous and atomic: the loop blocks the event loop, and a reader (or a crash)
-        // must only ever see whole lines.
-        writeFileAtomicSync(runDir.metrics, `${lines.join('\n')}\n`);
+        writeMetrics();
+        writeCheckpoint();
         options.onEval?.(record);
       },
-      ...(options.onStep ? { onStep: options.onStep } : {}),
     });
+    const evals = session.stateDict().evals;
+    const last = evals[evals.length - 1];
+    if (!finished) {
+      if (checkpointStep !== session.step) writeCheckpoint();
+      writeModel(runDir, model, { setup: setup.name, steps: String(session.step), ...(last ? { test_accuracy: String(last.test_accuracy) } : {}) });
+      throw new TrainingInterruptedError(session.step, hp.steps, runDir.dir, options.signal?.reason);
+    }
+    const result = session.result();
     const done: DoneRecord = {
       event: 'done',
       setup: setup.name,
       steps: hp.steps,
       test_accuracy: result.final.test_accuracy,
       test_loss: result.final.test_loss,
-      wall_s: (performance.now() - started) / 1000,
+      wall_s: wallBefore + (performance.now() - started) / 1000,
       train_steps_per_s: hp.steps / result.trainSeconds,
       backend: backend.name,
     };
-    await saveSafetensors(runDir.model, toSafetensors(model.stateDict()), {
-      format: 'pt',
-      setup: setup.name,
-      steps: String(hp.steps),
-      test_accuracy: String(done.test_accuracy),
-    });
-    return { done, evals, runDir, config };
+    writeModel(runDir, model, { setup: setup.name, steps: String(hp.steps), test_accuracy: String(done.test_accuracy) });
+    return { done, evals: result.evals, runDir, config };
   } finally {
-    // Plots of whatever was measured, also when training stopped early. Without the optional
-    // @napi-rs/canvas the run still counts: one line says what is missing.
-    if (evals.length > 0) {
-      try {
-        await writeTrainingPlots(runDir.dir, evals, { title });
-      } catch (error) {
-        if (!(error instanceof MissingDependencyError)) throw error;
-        console.warn(`dlp: loss.png and accuracy.png not drawn: ${error.message}`);
+    try {
+      // Plots of whatever was measured, also when training stopped early. Without the optional
+      // @napi-rs/canvas the run still counts: one line says what is missing.
+      const evals = session.stateDict().evals;
+      if (evals.length > 0) {
+        try {
+          await writeTrainingPlots(runDir.dir, evals, { title });
+        } catch (error) {
+          if (!(error instanceof MissingDependencyError)) throw error;
+          console.warn(`dlp: loss.png and accuracy.png not drawn: ${error.message}`);
+        }
       }
+    } finally {
+      runDir.release();
     }
   }
 }

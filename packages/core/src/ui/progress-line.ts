@@ -51,6 +51,12 @@ export class ProgressLine {
     this.#finished = complete;
   }
 
+  /** Ends the line where the work stopped short of completion (the bar stays as last drawn); nothing is drawn after. */
+  stop(): void {
+    if (this.#tty && this.#shown !== '' && !this.#finished) this.#stream.write('\n');
+    this.#finished = true;
+  }
+
   /** Prints a whole line (e.g. an evaluation's results) above the bar, which is redrawn after. */
   log(line: string): void {
     if (this.#tty && this.#shown !== '' && !this.#finished) {
