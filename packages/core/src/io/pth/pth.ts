@@ -2,8 +2,8 @@
  * PyTorch checkpoints as torch.save writes them since 1.6: a zip archive holding
  * `<name>/data.pkl` (the pickled object, tensors as persistent ids naming storages),
  * `<name>/data/<key>` (each storage's raw little-endian bytes), `<name>/version` and, since 2.x,
- * `<name>/byteorder`. Tensors come out as the safetensors reader returns them (./pth's types are
- * ../weight-dtypes.ts's). Pure: no Node API, so it can run in a browser (pass `inflateRaw` for
+ * `<name>/byteorder`. Tensors come out in the same form as the safetensors reader's
+ * (../weight-dtypes.ts). Pure: no Node API, so it can run in a browser (pass `inflateRaw` for
  * deflated archives; torch writes them stored).
  *
  * @example
