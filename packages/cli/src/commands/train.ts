@@ -1,18 +1,21 @@
 /**
  * `dlp train --setup NAME`: runs one experiment of the practical. People get a progress bar
  * on stderr and a summary; `--json` makes stdout carry JSON lines only (an `eval` line per
- * evaluation, then a `done` line). The run folder holds metrics.jsonl, the plots, config.json
- * and model.safetensors.
+ * evaluation, then a `done` line). The run folder holds metrics.jsonl, the plots, config.json,
+ * model.safetensors and checkpoint.safetensors; `--resume DIR` continues a run from its
+ * checkpoint, and Ctrl-C / SIGTERM stop a run so that it can be resumed.
  */
 
 import { data, train } from '@dlp/core';
 import { noPositionals, parseFlags, positiveIntFlag, stringFlag, type FlagSpec } from '../args.js';
 import { UsageError } from '../errors.js';
+import { createInterruptTrap, resumeCommand, SIGNAL_EXIT_CODES } from '../interrupt.js';
 
 const setupNames = () => train.setupNames().join('|');
 
 export const TRAIN_HELP = `Usage: dlp train --setup <${'NAME'}> [--steps N] [--eval-freq N] [--batch-size N] [--lr X]
-                 [--seed N] [--backend auto|native|wasm|js] [--data-dir DIR] [--out DIR] [--json]
+                 [--seed N] [--backend auto|native|wasm|js] [--data-dir DIR] [--out DIR] [--overwrite] [--json]
+       dlp train --resume DIR [--data-dir DIR] [--json]
 
 Trains one experiment of the CIFAR-10 practical and evaluates it on the full test set.
 
@@ -25,8 +28,18 @@ Trains one experiment of the CIFAR-10 practical and evaluates it on the full tes
   --backend NAME   auto (default: native where its addon loads, else wasm, saying why), native,
                    wasm or js
   --data-dir DIR   where CIFAR-10 is (else $DLP_DATA_DIR, else the cache, downloading there)
-  --out DIR        run folder (default runs/<setup>-<timestamp>)
+  --out DIR        run folder (default runs/<setup>-<timestamp>); a non-empty one is refused
+  --overwrite      first delete the files a run writes from a non-empty --out (others stay)
+  --resume DIR     continue the run in DIR from its last checkpoint, with the settings of its
+                   config.json (flags that contradict them are refused): the same losses, step
+                   for step, as had it never stopped; metrics and plots cover the whole run
   --json           stdout: one JSON line per evaluation and a last "done" line
+
+The run folder holds config.json, metrics.jsonl, loss.png, accuracy.png, model.safetensors and
+checkpoint.safetensors (weights, optimizer state, data order and generator states, rewritten
+atomically at every evaluation). Ctrl-C or SIGTERM stops the run after the current step, saves a
+checkpoint, the metrics, the model and the plots, prints the command that resumes it and exits
+with 130 (SIGINT) or 143 (SIGTERM); a second signal exits at once. One run at a time per folder.
 
 Setups:
 `;
@@ -41,6 +54,8 @@ const flags: FlagSpec = {
   backend: { type: 'string' },
   'data-dir': { type: 'string' },
   out: { type: 'string' },
+  overwrite: { type: 'boolean' },
+  resume: { type: 'string' },
   json: { type: 'boolean' },
 };
 
@@ -71,12 +86,16 @@ export async function runTrain(argv: string[]): Promise<number> {
   const parsed = parseFlags(argv, flags, 'train');
   noPositionals(parsed, 'train');
   const setup = stringFlag(parsed, 'setup');
-  if (setup === undefined) throw new UsageError(`train: --setup is required (one of ${setupNames()})`);
+  const resume = stringFlag(parsed, 'resume');
+  if (setup === undefined && resume === undefined) {
+    throw new UsageError(`train: --setup is required (one of ${setupNames()}), or --resume DIR to continue a run`);
+  }
   const json = parsed.values.json === true;
   const out = (line: string) => process.stdout.write(`${line}\n`);
 
   let progress: train.TrainingProgress | undefined;
-  const options: train.RunOptions = { setup };
+  const trap = createInterruptTrap();
+  const options: train.RunOptions = { signal: trap.signal };
   const set = <K extends keyof train.RunOptions>(key: K, value: train.RunOptions[K] | undefined) => {
     if (value !== undefined) options[key] = value;
   };
@@ -87,14 +106,20 @@ export async function runTrain(argv: string[]): Promise<number> {
   set('seed', integerFlag(stringFlag(parsed, 'seed'), 'seed'));
   set('backend', stringFlag(parsed, 'backend'));
   set('dataDir', stringFlag(parsed, 'data-dir'));
+  set('setup', setup);
   set('out', stringFlag(parsed, 'out'));
+  set('resume', resume);
+  if (parsed.values.overwrite === true) options.overwrite = true;
   options.onDownload = data.createProgressReporter();
-  options.onStart = ({ config, runDir }) => {
+  options.onStart = ({ config, runDir, resumedAt }) => {
     progress = new train.TrainingProgress(config.setup);
+    const where = resumedAt === undefined ? `writing ${runDir.dir}` : `resuming ${runDir.dir} at step ${resumedAt}`;
     process.stderr.write(
       `dlp train ${config.setup}: ${config.steps} steps, batch ${config.batchSize}, lr ${config.lr}, seed ${config.seed}, ` +
-        `${config.backend_detail}\n  writing ${runDir.dir}\n`,
+        `${config.backend_detail}\n  ${where}\n`,
     );
+    // From here on a signal stops the run cleanly (before, while data loads, it ends it at once).
+    trap.arm();
   };
   options.onStep = (info) => progress?.step(info);
   options.onEval = (record) => {
@@ -117,11 +142,21 @@ export async function runTrain(argv: string[]): Promise<number> {
     }
     return 0;
   } catch (error) {
+    if (error instanceof train.TrainingInterruptedError && trap.received !== undefined) {
+      progress?.stop();
+      process.stderr.write(
+        `dlp: ${trap.received}: stopped at step ${error.step} of ${error.steps}; checkpoint, metrics, model and plots are in ${error.runDir}; ` +
+          `resume with: ${resumeCommand(error.runDir, json ? ['--json'] : [])}\n`,
+      );
+      return SIGNAL_EXIT_CODES[trap.received];
+    }
     if (error instanceof train.TrainingDivergedError) {
       // Not bad input: the run itself failed. Metrics so far are already in the run folder.
       process.stderr.write(`dlp: ${error.message} (metrics so far are kept in the run folder)\n`);
       return 1;
     }
     throw error;
+  } finally {
+    trap.release();
   }
 }
