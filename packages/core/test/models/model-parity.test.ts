@@ -3,20 +3,22 @@
  * DenseNet built with torchvision's own class, its torchvision-0.2-named copy, and a narrow
  * practical ConvNet, each read from its .safetensors file into models.DenseNet / models.ConvNet
  * with loadStateDict (the names unchanged), then run on the sample inputs: logits in eval mode and
- * in train mode (batch statistics), and running statistics after the train-mode forward, against
- * PyTorch's float64 outputs within 1e-4 on js, native and wasm (float32), 1e-10 on js in float64.
+ * in train mode (batch statistics), running statistics after the train-mode forward, and the
+ * gradients of the train-mode cross-entropy for a few parameters across the model, against
+ * PyTorch's float64 values within 1e-4 on js, native and wasm (float32; PyTorch's own float32
+ * gradients are ~1e-6 off), 1e-10 on js in float64.
  * (The .pth files beside them are for the .pth reader's tests.)
  */
 
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
-import { getBackend, io as dlpIo, models, noGrad, Tensor, type nn } from '../../src/index.js';
+import { getBackend, io as dlpIo, models, nn, noGrad, Tensor } from '../../src/index.js';
 import { readFixture, scaledError } from '../support/fixtures.js';
 
 interface ParityMeta {
   densenet: { config: { growth_rate: number; block_config: number[]; num_init_features: number; bn_size: number; num_classes: number }; keys: string[] };
   convnet: { channels: [number, number, number, number]; keys: string[] };
-  io: { running_after_train_forward: Record<'densenet' | 'convnet', string[]> };
+  io: { running_after_train_forward: Record<'densenet' | 'convnet', string[]>; labels: number[]; grads: Record<'densenet' | 'convnet', string[]> };
 }
 
 const meta = readFixture<ParityMeta>('model_parity.json');
@@ -56,6 +58,12 @@ function expectOutputs(name: 'densenet' | 'convnet', model: nn.Module, on: On, t
       expect(scaledError(buffers[`${bn}.${stat}`]!.toArray(), want), `${bn}.${stat}`).toBeLessThan(tolerance);
     }
     expect(buffers[`${bn}.num_batches_tracked`]!.item(), `${bn}.num_batches_tracked`).toBe(8);
+  }
+  // Backward through the whole model: the train-mode cross-entropy's gradients.
+  nn.functional.crossEntropy(model.forward(input), meta.io.labels).backward();
+  const params = Object.fromEntries(model.namedParameters());
+  for (const p of meta.io.grads[name]) {
+    expect(scaledError(params[p]!.grad!.toArray(), io[`${name}.grad.${p}`]!.data as Float64Array), `grad of ${p}`).toBeLessThan(tolerance);
   }
 }
 
