@@ -15,6 +15,7 @@ const setupNames = () => train.setupNames().join('|');
 
 export const TRAIN_HELP = `Usage: dlp train --setup <${'NAME'}> [--steps N] [--eval-freq N] [--batch-size N] [--lr X]
                  [--seed N] [--backend auto|native|wasm|js] [--data-dir DIR] [--out DIR] [--overwrite] [--json]
+                 [--weights FILE] [--freeze-features]
        dlp train --resume DIR [--data-dir DIR] [--json]
 
 Trains one experiment of the CIFAR-10 practical and evaluates it on the full test set.
@@ -33,6 +34,10 @@ Trains one experiment of the CIFAR-10 practical and evaluates it on the full tes
   --resume DIR     continue the run in DIR from its last checkpoint, with the settings of its
                    config.json (flags that contradict them are refused): the same losses, step
                    for step, as had it never stopped; metrics and plots cover the whole run
+  --weights FILE   start from pretrained weights (.safetensors, or PyTorch .pth/.pt, with
+                   PyTorch's names, e.g. torchvision's DenseNet-121): the features are loaded, a
+                   head of another size starts fresh (densenet121 and convnet)
+  --freeze-features  train only the head (with --weights)
   --json           stdout: one JSON line per evaluation and a last "done" line
 
 The run folder holds config.json, metrics.jsonl, loss.png, accuracy.png, model.safetensors and
@@ -56,6 +61,8 @@ const flags: FlagSpec = {
   out: { type: 'string' },
   overwrite: { type: 'boolean' },
   resume: { type: 'string' },
+  weights: { type: 'string' },
+  'freeze-features': { type: 'boolean' },
   json: { type: 'boolean' },
 };
 
@@ -110,6 +117,8 @@ export async function runTrain(argv: string[]): Promise<number> {
   set('out', stringFlag(parsed, 'out'));
   set('resume', resume);
   if (parsed.values.overwrite === true) options.overwrite = true;
+  set('weights', stringFlag(parsed, 'weights'));
+  if (parsed.values['freeze-features'] === true) options.freezeFeatures = true;
   options.onDownload = data.createProgressReporter();
   options.onStart = ({ config, runDir, resumedAt }) => {
     progress = new train.TrainingProgress(config.setup);

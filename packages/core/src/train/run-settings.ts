@@ -20,6 +20,10 @@ export interface RunConfig extends SetupHyperparameters {
   architecture: Record<string, unknown>;
   reference_test_accuracy: number;
   started_at: string;
+  /** The pretrained weights the model started from (absolute path), or null: from scratch. */
+  weights?: string | null;
+  /** Whether only the head trained (the features frozen). */
+  freeze_features?: boolean;
 }
 
 /** The options that choose a run's settings, as runExperiment takes them. */
@@ -28,6 +32,8 @@ export interface SettingOptions extends Partial<SetupHyperparameters> {
   seed?: number;
   backend?: string;
   out?: string;
+  weights?: string;
+  freezeFeatures?: boolean;
 }
 
 function positiveNumber(name: string, value: number | undefined): void {
@@ -89,6 +95,8 @@ const FLAGS: Record<keyof SettingOptions, string> = {
   seed: '--seed',
   backend: '--backend',
   out: '--out',
+  weights: '--weights',
+  freezeFeatures: '--freeze-features',
 };
 
 /**
@@ -108,6 +116,8 @@ export function checkResumeOptions(options: SettingOptions, config: RunConfig, r
     seed: options.seed,
     backend: options.backend === undefined ? undefined : backendName,
     out: options.out === undefined ? undefined : path.resolve(options.out),
+    weights: options.weights === undefined ? undefined : path.resolve(options.weights),
+    freezeFeatures: options.freezeFeatures,
   };
   const saved: Record<keyof SettingOptions, unknown> = {
     setup: config.setup,
@@ -118,14 +128,16 @@ export function checkResumeOptions(options: SettingOptions, config: RunConfig, r
     seed: config.seed,
     backend: config.backend,
     out: path.resolve(resumeDir),
+    weights: config.weights ?? undefined,
+    freezeFeatures: config.freeze_features ?? false,
   };
   for (const key of Object.keys(FLAGS) as Array<keyof SettingOptions>) {
     const value = given[key];
     if (value === undefined || value === saved[key]) continue;
     const flag = FLAGS[key];
-    const shown = key === 'backend' || key === 'out' ? String(options[key]) : String(value);
+    const shown = key === 'backend' || key === 'out' || key === 'weights' ? String(options[key]) : key === 'freezeFeatures' ? '' : String(value);
     throw new ArgumentError(
-      `--resume ${resumeDir}: ${flag} ${shown} contradicts the run's ${key === 'out' ? 'folder' : `${key} ${String(saved[key])}`} (config.json); leave ${flag} out to continue the run as it was`,
+      `--resume ${resumeDir}: ${flag}${shown === '' ? '' : ` ${shown}`} contradicts the run's ${key === 'out' ? 'folder' : `${key} ${String(saved[key] ?? 'none')}`} (config.json); leave ${flag} out to continue the run as it was`,
     );
   }
 }

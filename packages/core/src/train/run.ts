@@ -18,6 +18,7 @@ import type { DownloadProgress } from '../data/resolve.js';
 import { ArgumentError, DataError, DlpError, MissingDependencyError } from '../errors.js';
 import { writeFileAtomicSync } from '../io/atomic-write.js';
 import { checkRunDir, createRunDir, type RunDir, type RunDirMode } from '../io/run-dir.js';
+import { loadWeights } from '../io/load-weights.js';
 import { encodeSafetensors } from '../io/safetensors.js';
 import { nodeBuiltins } from '../node-builtins.js';
 import type { TensorValues } from '../optim/optimizer.js';
@@ -51,6 +52,14 @@ export interface RunOptions extends SettingOptions {
   data?: Cifar10;
   /** Run folder; default runs/<setup>-<timestamp>. A non-empty one is refused unless `overwrite` or `resume`. */
   out?: string;
+  /**
+   * Pretrained weights to start from (a `.safetensors` or PyTorch `.pth`/`.pt` file with
+   * PyTorch's names, e.g. torchvision's DenseNet-121): the features are loaded, a head of another
+   * size stays freshly initialised. Only the setups made for transfer take it (densenet121, convnet).
+   */
+  weights?: string;
+  /** Train only the head: the loaded features stay as they are. */
+  freezeFeatures?: boolean;
   /** Delete the files a run writes from a non-empty `out` first (other files stay). */
   overwrite?: boolean;
   /**
@@ -110,6 +119,7 @@ export class TrainingInterruptedError extends DlpError {
 function planRun(options: RunOptions) {
   if (options.resume === undefined) {
     if (options.setup === undefined) throw new ArgumentError('--setup is required (or --resume a run folder)');
+    const { path } = nodeBuiltins('runExperiment');
     const setup = getSetup(options.setup);
     const hp = resolveHyperparameters(options, setup.defaults);
     const seed = options.seed ?? 42;
@@ -117,7 +127,8 @@ function planRun(options: RunOptions) {
     const backend = getBackend(options.backend ?? 'auto');
     const mode: RunDirMode = options.overwrite === true ? 'overwrite' : 'new';
     if (options.out !== undefined) checkRunDir(options.out, mode);
-    return { setup, hp, seed, backend, mode, out: options.out, dataDir: options.dataDir, saved: undefined };
+    const weights = options.weights === undefined ? undefined : path.resolve(options.weights);
+    return { setup, hp, seed, backend, mode, out: options.out, dataDir: options.dataDir, saved: undefined, weights, freezeFeatures: options.freezeFeatures === true };
   }
   const dir = options.resume;
   if (options.overwrite === true) throw new ArgumentError('--overwrite and --resume contradict each other: give one');
@@ -128,7 +139,8 @@ function planRun(options: RunOptions) {
   const backend = getBackend(saved.backend);
   checkResumeOptions(options, saved, dir, options.backend === undefined ? undefined : getBackend(options.backend).name);
   const dataDir = options.dataDir ?? saved.data_dir;
-  return { setup, hp, seed: saved.seed, backend, mode: 'resume' as const, out: dir, dataDir, saved };
+  // The checkpoint holds every weight: the pretrained file is not read again (it may have moved).
+  return { setup, hp, seed: saved.seed, backend, mode: 'resume' as const, out: dir, dataDir, saved, weights: undefined, freezeFeatures: saved.freeze_features === true };
 }
 
 function readCheckpointFile(path: string): Checkpoint<TensorValues> {
@@ -158,6 +170,8 @@ export async function runExperiment(options: RunOptions): Promise<RunResult> {
   const plan = planRun(options);
   const { setup, hp, seed, backend } = plan;
 
+  // Before the data, so that a bad weight file fails at once.
+  const weights = plan.weights === undefined ? undefined : (await loadWeights(plan.weights)).tensors;
   const cifar =
     options.data ??
     (await openCifar10({
@@ -168,7 +182,13 @@ export async function runExperiment(options: RunOptions): Promise<RunResult> {
     throw new ArgumentError(`--batch-size ${hp.batchSize} is larger than the training set (${cifar.train.length})`);
   }
   const fingerprint = dataFingerprint(cifar);
-  const model = setup.build({ backend, rng: new Rng(seed), lr: hp.lr });
+  const model = setup.build({
+    backend,
+    rng: new Rng(seed),
+    lr: hp.lr,
+    ...(weights ? { weights } : {}),
+    ...(plan.freezeFeatures ? { freezeFeatures: true } : {}),
+  });
   const session = new TrainingSession({
     model,
     train: cifar.train,
@@ -204,6 +224,8 @@ export async function runExperiment(options: RunOptions): Promise<RunResult> {
         architecture: setup.architecture,
         reference_test_accuracy: setup.referenceAccuracy,
         started_at: new Date().toISOString(),
+        weights: plan.weights ?? null,
+        freeze_features: plan.freezeFeatures,
       };
       writeFileAtomicSync(runDir.config, `${JSON.stringify(config, null, 2)}\n`);
     }
