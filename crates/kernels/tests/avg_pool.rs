@@ -24,6 +24,7 @@ const AVG_CASES: &[AvgCase] = &[
     (1, 2, 5, 6, (3, 2), (1, 2), (1, 1), true),
     (1, 1, 1, 1, (1, 1), (1, 1), (0, 0), true),
     (1, 4, 3, 17, (3, 3), (1, 1), (1, 1), false), // a row longer than two vectors, with a tail
+    (2, 3, 5, 7, (5, 7), (1, 1), (0, 0), true),   // one window over the whole plane
     (0, 3, 4, 4, (2, 2), (2, 2), (0, 0), true),
 ];
 
@@ -45,7 +46,9 @@ fn avg_shape(&(batch, channels, height, width, (kh, kw), (sh, sw), (ph, pw), cou
 
 /// (batch, channels, height, width, out_h, out_w).
 const ADAPTIVE_CASES: &[(usize, usize, usize, usize, usize, usize)] = &[
-    (2, 5, 4, 4, 1, 1), // DenseNet's head on a 4×4 plane
+    (2, 5, 4, 4, 1, 1),   // DenseNet's head on a 4×4 plane
+    (32, 1024, 1, 1, 1, 1), // …and at batch 32 on CIFAR-10's 1×1 planes: split over the pool
+    (2, 3, 9, 11, 1, 1),  // a global average with a partial last vector
     (2, 3, 7, 5, 3, 2), // bins that overlap
     (1, 2, 3, 3, 4, 5), // more outputs than rows: repeated rows
     (1, 2, 6, 6, 3, 3), // exact halves
