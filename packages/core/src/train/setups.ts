@@ -131,8 +131,8 @@ const DENSENET121: SetupPreset = {
   name: 'densenet121',
   description: "DenseNet-121 (torchvision's layers and names) with a new 10-class head, Adam; from scratch, or from torchvision weights (every layer fine-tuned, or the features frozen)",
   defaults: { steps: 5000, batchSize: 32, lr: 1e-4, evalFreq: 500 },
-  // Measured on 500 test images (native, 2 threads, busy machine): chunks of 500 → 1.88 s, 250 →
-  // 1.86 s, 100 → 2.04 s, peak RSS about 750 MB either way (32×32 inputs leave small activations).
+  // Measured on 500 test images after 20 steps (native, 2 threads, load ~2): chunks of 500 → 1.44 s,
+  // 250 → 1.45 s, 100 → 1.66 s; RSS about 800 MB either way (32×32 inputs leave small activations).
   evalChunk: 500,
   // The course's reference is the ImageNet-pretrained run (0.812 from scratch, DESIGN.md).
   referenceAccuracy: 0.854,
