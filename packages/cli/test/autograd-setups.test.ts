@@ -44,9 +44,11 @@ describe.skipIf(!haveData)('autograd setups on the real data (needs ../shared/da
 
 describe('dlp reproduce, bad input', () => {
   it('names what is wrong', () => {
-    expectCleanFailure(['reproduce'], /reproduce: say what to reproduce \(mlp\)/);
+    expectCleanFailure(['reproduce'], /reproduce: say what to reproduce \(mlp, all, transfer\)/);
     expectCleanFailure(['reproduce', 'cnn'], /unknown experiment group 'cnn'/);
     expectCleanFailure(['reproduce', 'mlp', '--steps-scale', '0'], /--steps-scale must be a positive number, got '0'/);
     expectCleanFailure(['reproduce', 'mlp', '--setups', '1,12'], /unknown setup '12'/);
+    expectCleanFailure(['reproduce', 'transfer', '--setups', '1'], /reproduce transfer: --setups does not apply/);
+    expectCleanFailure(['reproduce', 'all', '--setups', 'convnet,nope'], /unknown setup 'nope'/);
   });
 });

@@ -3,3 +3,4 @@ export { MlpClassifier, type MlpClassifierConfig, type NormKind, type Activation
 export { ConvNet, PreActBlock, type ConvNetChannels } from './convnet.js';
 export { DenseNet, DenseNetFeatures, DenseBlock, DenseLayer, Transition, densenet121, type DenseNetConfig, type DenseNetOptions } from './densenet.js';
 export { remapLegacyDenseNetKeys, loadDenseNetWeights, type StateDictSource, type DenseNetWeightsReport } from './densenet-weights.js';
+export { loadPretrained, withoutHead, freezeAllBut, type PretrainedReport } from './pretrained.js';

@@ -7,11 +7,11 @@
 import { ArgumentError } from '../errors.js';
 import { writeFileAtomicSync } from '../io/atomic-write.js';
 import { nodeBuiltins } from '../node-builtins.js';
-import { renderResultsPage, type ResultRow } from './results-table.js';
+import { renderResultsPage, type ResultRow, type ResultsPage } from './results-table.js';
 import { runExperiment, type RunOptions, type RunResult } from './run.js';
 import { getSetup } from './setups.js';
 
-export interface ReproduceOptions extends Pick<RunOptions, 'backend' | 'dataDir' | 'seed' | 'onEval' | 'onStep' | 'onStart' | 'onDownload'> {
+export interface ReproduceOptions extends Pick<RunOptions, 'backend' | 'dataDir' | 'data' | 'seed' | 'onEval' | 'onStep' | 'onStart' | 'onDownload'> {
   /** Setup names, run in this order. */
   setups: readonly string[];
   /** Multiplies every setup's steps and eval frequency (at least 1 each). Default 1. */
@@ -24,6 +24,8 @@ export interface ReproduceOptions extends Pick<RunOptions, 'backend' | 'dataDir'
   command: string;
   machine: string;
   onSetupDone?: (result: RunResult) => void;
+  /** Renders the page (default: the MLP table, renderResultsPage). */
+  render?: (page: ResultsPage) => string;
 }
 
 export interface ReproduceResult {
@@ -44,7 +46,7 @@ export async function reproduce(options: ReproduceOptions): Promise<ReproduceRes
   }));
   const date = new Date().toISOString().slice(0, 10);
   const write = () =>
-    writeFileAtomicSync(page, renderResultsPage({ title: options.title, command: options.command, machine: options.machine, date, rows }));
+    writeFileAtomicSync(page, (options.render ?? renderResultsPage)({ title: options.title, command: options.command, machine: options.machine, date, rows }));
 
   const results: RunResult[] = [];
   for (const row of rows) {
@@ -57,6 +59,7 @@ export async function reproduce(options: ReproduceOptions): Promise<ReproduceRes
       overwrite: true,
       ...(options.backend !== undefined ? { backend: options.backend } : {}),
       ...(options.dataDir !== undefined ? { dataDir: options.dataDir } : {}),
+      ...(options.data !== undefined ? { data: options.data } : {}),
       ...(options.seed !== undefined ? { seed: options.seed } : {}),
       ...(options.onEval ? { onEval: options.onEval } : {}),
       ...(options.onStep ? { onStep: options.onStep } : {}),

@@ -8,7 +8,8 @@ import { ArgumentError } from '../errors.js';
 import { Rng } from '../random.js';
 import { ConvNet } from '../models/convnet.js';
 import { densenet121 } from '../models/densenet.js';
-import { loadDenseNetWeights, type StateDictSource } from '../models/densenet-weights.js';
+import { loadDenseNetWeights } from '../models/densenet-weights.js';
+import { freezeAllBut, loadPretrained, type StateDictSource } from '../models/pretrained.js';
 import { MlpClassifier, type ActivationKind, type NormKind } from '../models/mlp-classifier.js';
 import { Adam } from '../optim/adam.js';
 import { SGD } from '../optim/sgd.js';
@@ -34,6 +35,12 @@ export interface SetupPreset {
   architecture: Record<string, unknown>;
   /** Test images per evaluation call (default 1000); smaller for models with large activations. */
   evalChunk?: number;
+  /**
+   * The prefix of the head's parameter names (`classifier.`, `linear.`) in the setups that take
+   * pretrained weights: `--weights` loads everything else and the head only when it fits, and
+   * `--freeze-features` trains the head alone. Setups without it refuse both.
+   */
+  head?: string;
   build(context: SetupBuildContext): Trainable;
 }
 
@@ -43,21 +50,23 @@ export interface SetupBuildContext {
   rng: Rng;
   lr: number;
   /**
-   * Pretrained weights by PyTorch name (a state dict read from a file), for the setups that take
-   * them (densenet121: torchvision's names, its features loaded, a head of another size kept
-   * fresh); the others refuse them.
+   * Pretrained weights by PyTorch name (a state dict read from a file), for the setups with a
+   * `head` (densenet121: torchvision's names; convnet): everything but the head loaded, the head
+   * too when it fits; the others refuse them.
    */
   weights?: StateDictSource;
-  /** Train only the head (densenet121); the others refuse it. */
+  /** Train only the head (setups with a `head`); the others refuse it. */
   freezeFeatures?: boolean;
 }
 
 /** Setups without pretrained features say so instead of ignoring the options. */
 function refuseTransfer(setup: string, context: SetupBuildContext): void {
   for (const [option, given] of [['weights', context.weights !== undefined], ['freezeFeatures', context.freezeFeatures === true]] as const) {
-    if (given) throw new ArgumentError(`setup '${setup}' does not take ${option}: only densenet121 does`);
+    if (given) throw new ArgumentError(`setup '${setup}' does not take ${option}: only ${TRANSFER_SETUPS} do`);
   }
 }
+
+const TRANSFER_SETUPS = 'densenet121 and convnet';
 
 /** One row of the practical's table of autograd MLP setups (DESIGN.md, experiment 2). */
 interface MlpSetupRow {
@@ -119,11 +128,13 @@ const CONVNET: SetupPreset = {
   referenceAccuracy: 0.812,
   pytorchAccuracyHere: 0.79,
   architecture: { kind: 'convnet', input: [3, 32, 32], classes: 10, optimizer: 'adam', weight_init: 'pytorch default (uniform ±1/sqrt(fan_in))' },
-  build: (context) => {
-    refuseTransfer('convnet', context);
-    const { backend, rng, lr } = context;
+  head: 'linear.',
+  build: ({ backend, rng, lr, weights, freezeFeatures }) => {
     const model = new ConvNet({ backend, rng });
-    return new AutogradTrainer(model, new Adam(model.parameters(), { lr }), { backend, inputShape: [3, 32, 32] });
+    if (weights) loadPretrained(model, weights, 'linear.', '--weights');
+    if (freezeFeatures) freezeAllBut(model, 'linear.');
+    const trainable = model.parameters().filter((p) => p.requiresGrad);
+    return new AutogradTrainer(model, new Adam(trainable, { lr }), { backend, inputShape: [3, 32, 32] });
   },
 };
 
@@ -149,6 +160,7 @@ const DENSENET121: SetupPreset = {
     optimizer: 'adam',
     weight_init: 'torchvision (kaiming_normal convolutions, BatchNorm 1/0, Linear bias 0)',
   },
+  head: 'classifier.',
   build: ({ backend, rng, lr, weights, freezeFeatures }) => {
     const model = densenet121({ backend, rng, numClasses: 10 });
     if (weights) loadDenseNetWeights(model, weights);

@@ -1,0 +1,57 @@
+/**
+ * `dlp reproduce all`: every experiment of the practical in turn (the NumPy MLP, setups 1–9, the
+ * ConvNet, then the transfer experiment), one results page (<outDir>/all.md) rewritten after each,
+ * so an interrupted reproduction keeps every finished row.
+ */
+
+import { writeFileAtomicSync } from '../io/atomic-write.js';
+import { renderAllPage } from './all-results-page.js';
+import { reproduce, type ReproduceOptions } from './reproduce.js';
+import type { ResultsPage } from './results-table.js';
+import type { RunResult } from './run.js';
+import { runTransfer, type TransferOptions, type TransferResult } from './transfer.js';
+
+/** The practical's experiments trained from scratch, in the course's order. */
+export const ALL_SETUPS = ['numpy', '1', '2', '3', '4', '5', '6', '7', '8', '9', 'convnet'] as const;
+
+export interface ReproduceAllOptions extends Omit<ReproduceOptions, 'setups' | 'group' | 'title' | 'render'> {
+  /** Subset of ALL_SETUPS (default all of them); the transfer experiment runs unless `transfer: false`. */
+  setups?: readonly string[];
+  transfer?: false | Pick<TransferOptions, 'setup' | 'pretrainSteps' | 'pretrainEvalFreq' | 'finetuneSteps' | 'evalFreq' | 'onRun'>;
+}
+
+export interface ReproduceAllResult {
+  page: string;
+  results: RunResult[];
+  transfer?: TransferResult;
+}
+
+export const ALL_TITLE = 'Every experiment of the CIFAR-10 practical (DESIGN.md, experiments 1–5)';
+
+export async function reproduceAll(options: ReproduceAllOptions): Promise<ReproduceAllResult> {
+  let last: ResultsPage | undefined;
+  const { page, results } = await reproduce({
+    ...options,
+    setups: options.setups ?? ALL_SETUPS,
+    group: 'all',
+    title: ALL_TITLE,
+    render: (p) => renderAllPage((last = p)),
+  });
+  if (options.transfer === false) return { page, results };
+  const transfer = await runTransfer({
+    ...(options.transfer ?? {}),
+    outDir: options.outDir,
+    command: options.command,
+    machine: options.machine,
+    ...(options.stepsScale !== undefined ? { stepsScale: options.stepsScale } : {}),
+    ...(options.backend !== undefined ? { backend: options.backend } : {}),
+    ...(options.dataDir !== undefined ? { dataDir: options.dataDir } : {}),
+    ...(options.data !== undefined ? { data: options.data } : {}),
+    ...(options.seed !== undefined ? { seed: options.seed } : {}),
+    ...(options.onEval ? { onEval: options.onEval } : {}),
+    ...(options.onStep ? { onStep: options.onStep } : {}),
+    ...(options.onStart ? { onStart: options.onStart } : {}),
+  });
+  if (last) writeFileAtomicSync(page, renderAllPage(last, transfer));
+  return { page, results, transfer };
+}
