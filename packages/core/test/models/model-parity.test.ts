@@ -7,7 +7,7 @@
  * gradients of the train-mode cross-entropy for a few parameters across the model, against
  * PyTorch's float64 values within 1e-4 on js, native and wasm (float32; PyTorch's own float32
  * gradients are ~1e-6 off), 1e-10 on js in float64.
- * (The .pth files beside them are for the .pth reader's tests.)
+ * The DenseNet and the ConvNet are also read from the .pth files torch.save wrote beside them.
  */
 
 import { readFileSync } from 'node:fs';
@@ -23,7 +23,9 @@ interface ParityMeta {
 
 const meta = readFixture<ParityMeta>('model_parity.json');
 type SafetensorsTensors = dlpIo.SafetensorsTensors;
-const weights = (file: string): SafetensorsTensors => dlpIo.decodeSafetensors(new Uint8Array(readFileSync(new URL(`../fixtures/${file}`, import.meta.url))), file).tensors;
+/** A fixture weight file of either format (.safetensors, or torch.save's .pth), told apart by its bytes. */
+const weights = (file: string): SafetensorsTensors =>
+  dlpIo.decodeWeights(new Uint8Array(readFileSync(new URL(`../fixtures/${file}`, import.meta.url))), { source: file }).tensors;
 const io = weights('model_parity_io.safetensors');
 
 const TARGETS = [
@@ -70,10 +72,10 @@ function expectOutputs(name: 'densenet' | 'convnet', model: nn.Module, on: On, t
 describe.each(TARGETS)('PyTorch-saved weights on %s (%s) give PyTorch outputs', (backendName, dtype, tolerance) => {
   const on: On = { backend: getBackend(backendName), dtype };
 
-  it("torchvision's DenseNet (growth 8, blocks 2-2, 16 initial features, bottleneck 2): names unchanged", () => {
+  it.each(['safetensors', 'pth'])("torchvision's DenseNet (growth 8, blocks 2-2, 16 initial features, bottleneck 2) from its .%s: names unchanged", (format) => {
     const model = smallDenseNet(on);
     expect(Object.keys(model.stateDict())).toEqual(meta.densenet.keys);
-    model.loadStateDict(asNumbers(weights('densenet_small.safetensors')));
+    model.loadStateDict(asNumbers(weights(`densenet_small.${format}`)));
     expectOutputs('densenet', model, on, tolerance);
   });
 
@@ -87,10 +89,10 @@ describe.each(TARGETS)('PyTorch-saved weights on %s (%s) give PyTorch outputs', 
     expectOutputs('densenet', model, on, tolerance);
   });
 
-  it("the practical's ConvNet, narrowed, with its names", () => {
+  it.each(['safetensors', 'pth'])("the practical's ConvNet, narrowed, with its names, from its .%s", (format) => {
     const model = new models.ConvNet({ ...on, channels: meta.convnet.channels });
     expect(Object.keys(model.stateDict())).toEqual(meta.convnet.keys);
-    model.loadStateDict(asNumbers(weights('convnet_small.safetensors')));
+    model.loadStateDict(asNumbers(weights(`convnet_small.${format}`)));
     expectOutputs('convnet', model, on, tolerance);
   });
 });
@@ -98,6 +100,6 @@ describe.each(TARGETS)('PyTorch-saved weights on %s (%s) give PyTorch outputs', 
 /** int64 tensors (num_batches_tracked) as numbers, the rest as they are: what loadStateDict takes. */
 function asNumbers(tensors: SafetensorsTensors): Record<string, { shape: number[]; data: ArrayLike<number> }> {
   return Object.fromEntries(
-    Object.entries(tensors).map(([k, t]) => [k, { shape: t.shape, data: t.dtype === 'I64' ? Float64Array.from(t.data, Number) : t.data }]),
+    Object.entries(tensors).map(([k, t]) => [k, { shape: t.shape, data: t.dtype === 'I64' ? Float64Array.from(t.data as BigInt64Array, Number) : (t.data as ArrayLike<number>) }]),
   );
 }
