@@ -5,7 +5,7 @@
  * run's curves.
  */
 
-import type { ResultsPage } from './results-table.js';
+import { curveRows, measuredCells, type ResultsPage } from './results-table.js';
 import type { TransferResult } from './transfer.js';
 
 const fmt = (x: number, digits: number) => (Number.isFinite(x) ? x.toFixed(digits) : '–');
@@ -14,14 +14,7 @@ export function renderAllPage(page: ResultsPage, transfer?: TransferResult): str
   const header =
     '| experiment | what | steps | dlp test acc | reference | PyTorch here | dlp − ref | wall (s) | train steps/s |\n' +
     '|---|---|---|---|---|---|---|---|---|';
-  const lines = page.rows.map(({ preset, steps, done }) => {
-    const measured = done
-      ? [fmt(done.test_accuracy, 4), fmt(preset.referenceAccuracy, 3), fmt(preset.pytorchAccuracyHere, 3),
-         `${done.test_accuracy - preset.referenceAccuracy >= 0 ? '+' : ''}${fmt(done.test_accuracy - preset.referenceAccuracy, 3)}`,
-         fmt(done.wall_s, 1), fmt(done.train_steps_per_s, 1)]
-      : ['not run', fmt(preset.referenceAccuracy, 3), fmt(preset.pytorchAccuracyHere, 3), '', '', ''];
-    return `| ${[preset.name, preset.description.replace(/\|/g, '/'), String(steps), ...measured].join(' | ')} |`;
-  });
+  const lines = page.rows.map((row) => `| ${[row.preset.name, row.preset.description.replace(/\|/g, '/'), String(row.steps), ...measuredCells(row)].join(' | ')} |`);
   if (transfer) {
     const { finetune, scratch } = transfer;
     lines.push(
@@ -31,9 +24,7 @@ export function renderAllPage(page: ResultsPage, transfer?: TransferResult): str
         `${fmt(transfer.pretrain.done.wall_s + finetune.done.wall_s + scratch.done.wall_s, 1)} | ${fmt(finetune.done.train_steps_per_s, 1)} |`,
     );
   }
-  const plots = page.rows
-    .filter((r) => r.done)
-    .map((r) => `| ${r.preset.name} | ![loss](${r.runPath}/loss.png) | ![accuracy](${r.runPath}/accuracy.png) |`);
+  const plots = curveRows(page.rows);
   return [
     `# ${page.title}`,
     '',

@@ -25,7 +25,7 @@ export interface ResultsPage {
   rows: readonly ResultRow[];
 }
 
-const fmt = (x: number, digits: number) => x.toFixed(digits);
+const fmt = (x: number, digits: number) => (Number.isFinite(x) ? x.toFixed(digits) : '–');
 
 function describeArchitecture(preset: SetupPreset): string[] {
   const a = preset.architecture as { hidden?: number[]; norm?: string; optimizer?: string; activation?: string };
@@ -37,22 +37,29 @@ function describeArchitecture(preset: SetupPreset): string[] {
   ];
 }
 
+/** The cells "dlp test acc | reference | PyTorch here | dlp − ref | wall (s) | train steps/s" of a row. */
+export function measuredCells({ preset, done }: ResultRow): string[] {
+  return done
+    ? [fmt(done.test_accuracy, 4), fmt(preset.referenceAccuracy, 3), fmt(preset.pytorchAccuracyHere, 3),
+       `${done.test_accuracy - preset.referenceAccuracy >= 0 ? '+' : ''}${fmt(done.test_accuracy - preset.referenceAccuracy, 3)}`,
+       fmt(done.wall_s, 1), fmt(done.train_steps_per_s, 1)]
+    : ['not run', fmt(preset.referenceAccuracy, 3), fmt(preset.pytorchAccuracyHere, 3), '', '', ''];
+}
+
+/** One table row per finished run with its loss and accuracy plots. */
+export function curveRows(rows: readonly ResultRow[]): string[] {
+  return rows.filter((r) => r.done).map((r) => `| ${r.preset.name} | ![loss](${r.runPath}/loss.png) | ![accuracy](${r.runPath}/accuracy.png) |`);
+}
+
 export function renderResultsPage(page: ResultsPage): string {
   const header =
     '| setup | hidden | norm | optimizer | activation | lr | batch | steps | dlp test acc | reference | PyTorch here | dlp − ref | wall (s) | train steps/s |\n' +
     '|---|---|---|---|---|---|---|---|---|---|---|---|---|---|';
-  const lines = page.rows.map(({ preset, steps, done }) => {
-    const d = preset.defaults;
-    const measured = done
-      ? [fmt(done.test_accuracy, 4), fmt(preset.referenceAccuracy, 3), fmt(preset.pytorchAccuracyHere, 3),
-         `${done.test_accuracy - preset.referenceAccuracy >= 0 ? '+' : ''}${fmt(done.test_accuracy - preset.referenceAccuracy, 3)}`,
-         fmt(done.wall_s, 1), fmt(done.train_steps_per_s, 1)]
-      : ['not run', fmt(preset.referenceAccuracy, 3), fmt(preset.pytorchAccuracyHere, 3), '', '', ''];
-    return `| ${[preset.name, ...describeArchitecture(preset), String(d.lr), String(d.batchSize), String(steps), ...measured].join(' | ')} |`;
+  const lines = page.rows.map((row) => {
+    const d = row.preset.defaults;
+    return `| ${[row.preset.name, ...describeArchitecture(row.preset), String(d.lr), String(d.batchSize), String(row.steps), ...measuredCells(row)].join(' | ')} |`;
   });
-  const plots = page.rows
-    .filter((r) => r.done)
-    .map((r) => `| ${r.preset.name} | ![loss](${r.runPath}/loss.png) | ![accuracy](${r.runPath}/accuracy.png) |`);
+  const plots = curveRows(page.rows);
   return [
     `# ${page.title}`,
     '',
