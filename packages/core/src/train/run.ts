@@ -36,7 +36,10 @@ import {
   type RunConfig,
   type SettingOptions,
 } from './run-settings.js';
-import { getSetup } from './setups.js';
+import { getSetup, setupNames } from './setups.js';
+
+/** The setups that take pretrained weights (those with a head to replace). */
+const transferSetups = () => setupNames().filter((name) => getSetup(name).head !== undefined).join(', ');
 import type { Trainable } from './trainable.js';
 
 export type { RunConfig } from './run-settings.js';
@@ -121,6 +124,10 @@ function planRun(options: RunOptions) {
     if (options.setup === undefined) throw new ArgumentError('--setup is required (or --resume a run folder)');
     const { path } = nodeBuiltins('runExperiment');
     const setup = getSetup(options.setup);
+    // Before anything is read: a setup without a head to replace takes no pretrained weights.
+    if (setup.head === undefined && (options.weights !== undefined || options.freezeFeatures === true)) {
+      throw new ArgumentError(`setup '${setup.name}' does not take ${options.weights !== undefined ? '--weights' : '--freeze-features'}: only ${transferSetups()} do`);
+    }
     const hp = resolveHyperparameters(options, setup.defaults);
     const seed = options.seed ?? 42;
     if (!Number.isSafeInteger(seed)) throw new ArgumentError(`--seed must be an integer, got ${seed}`);

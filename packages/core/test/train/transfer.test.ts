@@ -115,3 +115,17 @@ describe('reproduceAll', () => {
     expect(existsSync(join(out, 'all', 'tiny-transfer', 'model.safetensors'))).toBe(true);
   });
 });
+
+describe('runExperiment with pretrained weights', () => {
+  it('refuses them for a setup without a head to replace, before reading anything', async () => {
+    await expect(train.runExperiment({ setup: '1', weights: '/no/such/file.pth', data })).rejects.toThrow(
+      /^setup '1' does not take --weights: only convnet, densenet121(, tiny-transfer)? do$/,
+    );
+    await expect(train.runExperiment({ setup: 'numpy', freezeFeatures: true, data })).rejects.toThrow("setup 'numpy' does not take --freeze-features");
+  });
+
+  it('names a missing weight file in one typed error', async () => {
+    await expect(train.runExperiment({ setup: 'tiny-transfer', weights: join(root, 'missing.pth'), data, out: join(root, 'never') })).rejects.toThrow(/missing\.pth/);
+    expect(existsSync(join(root, 'never'))).toBe(false);
+  });
+});
