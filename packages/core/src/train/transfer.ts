@@ -150,7 +150,8 @@ export function renderTransferPage(r: {
   const row = (name: string, classes: string, run: RunResult, from: string) =>
     `| ${name} | ${classes} | ${from} | ${run.done.steps} | ${pct(run.done.test_accuracy)} | ${run.done.test_loss.toFixed(4)} | ${run.done.wall_s.toFixed(0)} |`;
   const gain = r.finetune.done.test_accuracy - r.scratch.done.test_accuracy;
-  const firstEval = (run: RunResult) => run.evals[0];
+  // The first evaluation after some training (the loop also evaluates after step 1).
+  const firstEval = (run: RunResult) => run.evals.find((e) => e.step > 1);
   const f0 = firstEval(r.finetune);
   const s0 = firstEval(r.scratch);
   return [
