@@ -23,8 +23,8 @@ export const REPRODUCE_HELP = `Usage: dlp reproduce <mlp|all|transfer> [--steps-
 
   mlp        the NumPy MLP and setups 1-9, each into <out>/mlp/<setup>/; page <out>/mlp.md
   all        every experiment of the practical: the NumPy MLP, setups 1-9, the ConvNet (into
-             <out>/all/<setup>/), then the transfer experiment; page <out>/all.md with the
-             course's table beside dlp's numbers and every run's plots
+             <out>/all/<setup>/), then the transfer experiment (<out>/all/transfer.md); page
+             <out>/all.md with the course's table beside dlp's numbers and every run's plots
   transfer   the ConvNet pretrained on CIFAR-10's classes 0-4, then trained on 5-9 with a small
              budget from those weights (new head) and from scratch; <out>/transfer/, page
              <out>/transfer.md with both curves on one chart

@@ -44,10 +44,10 @@ export function renderAllPage(page: ResultsPage, transfer?: TransferResult): str
     ...(transfer
       ? [
           'The transfer experiment runs here without downloads (ImageNet weights cannot be fetched on',
-          'these machines): [transfer.md](transfer.md) has its table and curves, and how to run the',
+          'these machines): [all/transfer.md](all/transfer.md) has its table and curves, and how to run the',
           "practical's DenseNet-121 experiment with torchvision's ImageNet weights.",
           '',
-          '![transfer: fine-tuned vs from scratch](transfer/compare.png)',
+          '![transfer: fine-tuned vs from scratch](all/transfer/compare.png)',
           '',
         ]
       : []),

@@ -1,10 +1,12 @@
 /**
  * `dlp reproduce all`: every experiment of the practical in turn (the NumPy MLP, setups 1–9, the
- * ConvNet, then the transfer experiment), one results page (<outDir>/all.md) rewritten after each,
+ * ConvNet, then the transfer experiment, whose own page goes to <outDir>/all/transfer.md), one
+ * results page (<outDir>/all.md) rewritten after each,
  * so an interrupted reproduction keeps every finished row.
  */
 
 import { writeFileAtomicSync } from '../io/atomic-write.js';
+import { nodeBuiltins } from '../node-builtins.js';
 import { renderAllPage } from './all-results-page.js';
 import { reproduce, type ReproduceOptions } from './reproduce.js';
 import type { ResultsPage } from './results-table.js';
@@ -38,9 +40,10 @@ export async function reproduceAll(options: ReproduceAllOptions): Promise<Reprod
     render: (p) => renderAllPage((last = p)),
   });
   if (options.transfer === false) return { page, results };
+  // Beside the other runs (<outDir>/all/transfer.md, all/transfer/), not over `dlp reproduce transfer`'s page.
   const transfer = await runTransfer({
     ...(options.transfer ?? {}),
-    outDir: options.outDir,
+    outDir: nodeBuiltins('reproduceAll').path.join(options.outDir, 'all'),
     command: options.command,
     machine: options.machine,
     ...(options.stepsScale !== undefined ? { stepsScale: options.stepsScale } : {}),

@@ -111,7 +111,9 @@ describe('reproduceAll', () => {
     expect(page).toMatch(/^\| tiny-transfer \| test setup: a narrow ConvNet that takes pretrained weights \| 4 \| \d\.\d{4} \|/m);
     expect(page).toMatch(/^\| transfer \| tiny-transfer pretrained on classes 0–4, fine-tuned on 5–9/m);
     expect(page).toContain('| tiny-transfer | ![loss](all/tiny-transfer/loss.png) | ![accuracy](all/tiny-transfer/accuracy.png) |');
-    expect(existsSync(join(out, 'transfer.md'))).toBe(true);
+    expect(existsSync(join(out, 'all', 'transfer.md'))).toBe(true);
+    expect(existsSync(join(out, 'all', 'transfer', 'finetune', 'metrics.jsonl'))).toBe(true);
+    expect(page).toContain('[all/transfer.md](all/transfer.md)');
     expect(existsSync(join(out, 'all', 'tiny-transfer', 'model.safetensors'))).toBe(true);
   });
 });
