@@ -53,13 +53,19 @@ pub(crate) fn same_len(kernel: &str, name: &str, len: usize, other: &str, other_
     }
 }
 
-/// Class labels: one per row, each in 0..cols.
+/// The valid indices of `count` things, inclusive, as people read them: "0..9" for ten (the same
+/// words as the TypeScript checks' `indexRange`).
+pub(crate) fn index_range(count: usize) -> String {
+    if count > 0 { format!("0..{}", count - 1) } else { "(none: there are 0)".to_string() }
+}
+
+/// Class labels: one per row, each in 0..cols-1.
 pub(crate) fn labels(kernel: &str, labels: &[i32], rows: usize, cols: usize) -> Result<(), KernelError> {
     vector(kernel, "labels", rows, "rows", labels.len())?;
     match labels.iter().position(|&l| l < 0 || l as usize >= cols) {
         None => Ok(()),
         Some(i) => {
-            Err(KernelError::new(format!("{kernel}: labels[{i}] = {} is not a class index in 0..{cols}", labels[i])))
+            Err(KernelError::new(format!("{kernel}: labels[{i}] = {} is not a class index in {}", labels[i], index_range(cols))))
         }
     }
 }
@@ -95,7 +101,7 @@ mod tests {
         for e in &others {
             assert_eq!((e.kind(), e.code()), (ErrorKind::Argument, "ArgumentError"), "{e}");
         }
-        assert_eq!(others[0].message(), "nllLoss: labels[1] = 2 is not a class index in 0..2");
+        assert_eq!(others[0].message(), "nllLoss: labels[1] = 2 is not a class index in 0..1");
         assert_eq!(others[3].message(), "softmax: out overlaps x; the output must be a separate buffer");
     }
 }

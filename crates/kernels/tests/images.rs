@@ -20,7 +20,7 @@ fn refuses_bad_arguments_naming_them() {
     let mean = vec![0.0f32; 4];
     let mut out = vec![0.0f32; 8];
     let err = gather_center_u8(&pixels, &[0, 3], &mean, &mut out).unwrap_err();
-    assert_eq!(err.message(), "gatherCenter: image index 3 is outside 0..3");
+    assert_eq!(err.message(), "gatherCenter: image index 3 is outside 0..2");
     let err = gather_center_u8(&pixels, &[0], &mean, &mut out).unwrap_err();
     assert_eq!(err.message(), "gatherCenter: out should hold 1x4 = 4 elements but holds 8");
     let err = gather_center_u8(&pixels[..11], &[0, 1], &mean, &mut out).unwrap_err();

@@ -26,5 +26,14 @@ export { getBackend, loadBackend, autoBackend, onBackendFallback, setDefaultBack
 export { getKernel } from './kernels/registry.js';
 export { gemmReference } from './backends/js/gemm.js';
 export { wasmSimdSupported } from './backends/wasm/load.js';
-export { DlpError, ShapeError, DTypeError, BackendUnavailableError, DataError, ArgumentError } from './errors.js';
+export {
+  DlpError,
+  ShapeError,
+  DTypeError,
+  BackendUnavailableError,
+  DataError,
+  ArgumentError,
+  AllocationError,
+  DisposedTensorError,
+} from './errors.js';
 export { Rng } from './random.js';

@@ -36,7 +36,8 @@ export class DataError extends DlpError {
 
 /** An argument outside its allowed range (negative learning rate, zero batch size, ...). */
 export class ArgumentError extends DlpError {
-  override readonly name = 'ArgumentError';
+  // typed `string`, not the literal, so that DisposedTensorError can extend it
+  override readonly name: string = 'ArgumentError';
 }
 
 /**
@@ -46,4 +47,21 @@ export class ArgumentError extends DlpError {
  */
 export class WeightsFormatError extends DataError {
   override readonly name = 'WeightsFormatError';
+}
+
+/**
+ * Memory a backend cannot hand out: more elements than it can address (a typed array's
+ * 2^32, wasm32's 4 GiB) or than the machine gives. The message names the size asked for and
+ * the backend's limit; every backend throws this class for it.
+ */
+export class AllocationError extends DlpError {
+  override readonly name = 'AllocationError';
+}
+
+/**
+ * A tensor used after `dispose()` (or a view of one): its memory was freed and may hold another
+ * tensor now. An ArgumentError, so code catching those catches this too; every backend throws it.
+ */
+export class DisposedTensorError extends ArgumentError {
+  override readonly name = 'DisposedTensorError';
 }

@@ -57,6 +57,8 @@ export {
   ArgumentError,
   MissingDependencyError,
   WeightsFormatError,
+  AllocationError,
+  DisposedTensorError,
 } from './errors.js';
 export { Rng } from './random.js';
 export * as data from './data/index.js';

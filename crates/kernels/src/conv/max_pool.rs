@@ -322,6 +322,6 @@ fn check_backward(s: &MaxPool2dShape, dout_len: usize, indices: &[i32], dx_len: 
     let plane = s.height * s.width;
     match indices.iter().position(|&at| at < 0 || at as usize >= plane) {
         None => Ok(()),
-        Some(k) => Err(KernelError::new(format!("{KB}: indices[{k}] = {} is not an index in 0..{plane}", indices[k]))),
+        Some(k) => Err(KernelError::new(format!("{KB}: indices[{k}] = {} is not an index in {}", indices[k], crate::check::index_range(plane)))),
     }
 }

@@ -21,7 +21,7 @@ pub fn gather_center_u8(pixels: &[u8], indices: &[u32], mean: &[f32], out: &mut 
     check::matrix(KERNEL, "out", indices.len(), d, out.len())?;
     let images = pixels.len() / d;
     if let Some(&bad) = indices.iter().find(|&&i| i as usize >= images) {
-        return Err(KernelError::new(format!("{KERNEL}: image index {bad} is outside 0..{images}")));
+        return Err(KernelError::new(format!("{KERNEL}: image index {bad} is outside {}", crate::check::index_range(images))));
     }
     for (row, &index) in out.chunks_exact_mut(d).zip(indices) {
         let image = &pixels[index as usize * d..][..d];

@@ -139,6 +139,6 @@ fn check_backward(
     check::tensor(KB, "dx", &[outer, size, inner], dx_len)?;
     match indices.iter().position(|&s| s < 0 || s as usize >= size) {
         None => Ok(()),
-        Some(k) => Err(KernelError::new(format!("{KB}: indices[{k}] = {} is not an index in 0..{size}", indices[k]))),
+        Some(k) => Err(KernelError::new(format!("{KB}: indices[{k}] = {} is not an index in {}", indices[k], crate::check::index_range(size)))),
     }
 }

@@ -35,12 +35,12 @@ export function checkSameLength(kernel: string, name: string, length: number, ot
   }
 }
 
-/** Class labels: one per row, each an integer in 0..cols. */
+/** Class labels: one per row, each an integer in 0..cols-1. */
 export function checkLabels(kernel: string, labels: Int32Array, rows: number, cols: number): void {
   checkVector(kernel, 'labels', rows, 'rows', labels.length);
   const bad = labels.findIndex((label) => label < 0 || label >= cols);
   if (bad >= 0) {
-    throw new ArgumentError(`${kernel}: labels[${bad}] = ${labels[bad]} is not a class index in 0..${cols}`);
+    throw new ArgumentError(`${kernel}: labels[${bad}] = ${labels[bad]} is not a class index in ${indexRange(cols)}`);
   }
 }
 
@@ -141,11 +141,11 @@ export function checkStridedReach(
   }
 }
 
-/** Indices into an axis of `size` (argmax indices), each in 0..size. */
+/** Indices into an axis of `size` (argmax indices), each in 0..size-1. */
 export function checkIndices(kernel: string, name: string, indices: Int32Array, size: number): void {
   const bad = indices.findIndex((i) => i < 0 || i >= size);
   if (bad >= 0) {
-    throw new ArgumentError(`${kernel}: ${name}[${bad}] = ${indices[bad]} is not an index in 0..${size}`);
+    throw new ArgumentError(`${kernel}: ${name}[${bad}] = ${indices[bad]} is not an index in ${indexRange(size)}`);
   }
 }
 
@@ -157,4 +157,9 @@ function overlaps(a: ArrayBufferView, b: ArrayBufferView): boolean {
     a.byteOffset < b.byteOffset + b.byteLength &&
     b.byteOffset < a.byteOffset + a.byteLength
   );
+}
+
+/** The valid indices of `count` things, inclusive, as people read them: "0..9" for ten; "none" for zero. */
+export function indexRange(count: number): string {
+  return count > 0 ? `0..${count - 1}` : '(none: there are 0)';
 }

@@ -2,11 +2,13 @@
 
 import { elu, relu, sigmoid, tanh } from '../ops/elementwise.js';
 import type { Tensor } from '../tensor.js';
+import { finiteNumber } from './arguments.js';
 import { Module } from './module.js';
 
 export class ELU extends Module {
   constructor(readonly alpha = 1) {
     super();
+    finiteNumber('ELU', 'alpha', alpha);
   }
 
   forward(x: Tensor): Tensor {

@@ -5,6 +5,7 @@ import { dropout } from '../ops/dropout.js';
 import type { Rng } from '../random.js';
 import type { Tensor } from '../tensor.js';
 import { defaultRng } from './init.js';
+import { describeValue, optionsOf } from './arguments.js';
 import { Module } from './module.js';
 
 export class Sequential extends Module {
@@ -12,6 +13,11 @@ export class Sequential extends Module {
 
   constructor(...layers: Module[]) {
     super();
+    layers.forEach((layer, i) => {
+      if (!(layer instanceof Module)) {
+        throw new ArgumentError(`Sequential: layer ${i} must be an nn.Module, got ${describeValue(layer)}`);
+      }
+    });
     this.layers = layers;
     layers.forEach((layer, i) => this.registerModule(String(i), layer));
   }
@@ -39,8 +45,8 @@ export class Dropout extends Module {
     options: { rng?: Rng } = {},
   ) {
     super();
-    if (!(p >= 0 && p < 1)) throw new ArgumentError(`Dropout: p must be in [0, 1), got ${p}`);
-    this.#rng = options.rng ?? defaultRng();
+    if (!(typeof p === 'number' && p >= 0 && p < 1)) throw new ArgumentError(`Dropout: p must be in [0, 1), got ${describeValue(p)}`);
+    this.#rng = optionsOf('Dropout', options).rng ?? defaultRng();
   }
 
   /** The generator the masks are drawn from (checkpoints save and restore its state). */

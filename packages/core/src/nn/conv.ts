@@ -6,9 +6,10 @@
 
 import { ArgumentError } from '../errors.js';
 import { resolvePlacement, type PlacementOptions } from '../placement.js';
-import { conv2d, maxPool2d, type Pair } from '../ops/conv.js';
+import { conv2d, maxPool2d, pair, type Pair } from '../ops/conv.js';
 import type { Rng } from '../random.js';
 import { Tensor } from '../tensor.js';
+import { checkPair, optionsOf } from './arguments.js';
 import { defaultRng, fanInUniform } from './init.js';
 import { Module } from './module.js';
 
@@ -33,12 +34,15 @@ export class Conv2d extends Module {
     options: Conv2dOptions = {},
   ) {
     super();
-    const [kh, kw] = typeof kernelSize === 'number' ? [kernelSize, kernelSize] : kernelSize;
-    for (const [name, v] of [['inChannels', inChannels], ['outChannels', outChannels], ['kernel height', kh], ['kernel width', kw]] as const) {
+    for (const [name, v] of [['inChannels', inChannels], ['outChannels', outChannels]] as const) {
       if (!Number.isInteger(v) || v < 1) throw new ArgumentError(`Conv2d: ${name} must be a positive integer, got ${v}`);
     }
+    const [kh, kw] = pair('Conv2d', 'kernelSize', kernelSize, 1);
+    options = optionsOf('Conv2d', options);
     this.stride = options.stride ?? 1;
     this.padding = options.padding ?? 0;
+    checkPair('Conv2d', 'stride', this.stride, 1);
+    checkPair('Conv2d', 'padding', this.padding, 0);
     const on = resolvePlacement(options);
     const rng = options.rng ?? defaultRng();
     const fanIn = inChannels * kh! * kw!;
@@ -58,6 +62,10 @@ export class MaxPool2d extends Module {
     readonly options: { stride?: Pair; padding?: Pair } = {},
   ) {
     super();
+    this.options = optionsOf('MaxPool2d', options);
+    checkPair('MaxPool2d', 'kernelSize', kernelSize, 1);
+    if (this.options.stride !== undefined) checkPair('MaxPool2d', 'stride', this.options.stride, 1);
+    if (this.options.padding !== undefined) checkPair('MaxPool2d', 'padding', this.options.padding, 0);
   }
 
   forward(x: Tensor): Tensor {

@@ -12,12 +12,13 @@
  */
 
 import { defineFunction } from '../autograd/function.js';
-import { ShapeError } from '../errors.js';
+import { ArgumentError, ShapeError } from '../errors.js';
 import { resolvePlacement, type PlacementOptions } from '../placement.js';
 import { add, div, mul, sqrt, sub } from '../ops/elementwise.js';
 import { mean, sum, variance } from '../ops/reduce.js';
 import { formatShape } from '../shape.js';
 import { Tensor } from '../tensor.js';
+import { optionsOf, positiveNumber } from './arguments.js';
 import { Module } from './module.js';
 
 export const LAYER_NORM_EPS = 1e-5;
@@ -40,12 +41,16 @@ abstract class CustomLayerNormParameters extends Module {
     options: PlacementOptions & { eps?: number } = {},
   ) {
     super();
+    if (!Number.isInteger(features) || features < 1) {
+      throw new ArgumentError(`${new.target.name}: features must be a positive integer, got ${String(features)}`);
+    }
+    options = optionsOf(new.target.name, options);
     const on = resolvePlacement(options);
     const gamma = Tensor.zeros([features], on);
     gamma.backend.view(gamma.storage).fill(1);
     this.gamma = this.registerParameter('gamma', gamma);
     this.beta = this.registerParameter('beta', Tensor.zeros([features], on));
-    this.eps = options.eps ?? LAYER_NORM_EPS;
+    this.eps = positiveNumber(new.target.name, 'eps', options.eps ?? LAYER_NORM_EPS);
   }
 }
 

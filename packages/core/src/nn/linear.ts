@@ -9,6 +9,7 @@ import { linear } from '../ops/linear.js';
 import type { Rng } from '../random.js';
 import { Tensor } from '../tensor.js';
 import { defaultRng, fanInUniform } from './init.js';
+import { optionsOf } from './arguments.js';
 import { Module } from './module.js';
 
 export interface LinearOptions extends PlacementOptions {
@@ -31,6 +32,7 @@ export class Linear extends Module {
     }
     this.inFeatures = inFeatures;
     this.outFeatures = outFeatures;
+    options = optionsOf('Linear', options);
     const on = resolvePlacement(options);
     const rng = options.rng ?? defaultRng();
     const weight = fanInUniform(outFeatures * inFeatures, inFeatures, rng, on.dtype);

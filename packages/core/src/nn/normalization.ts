@@ -9,6 +9,7 @@ import { resolvePlacement, type PlacementOptions } from '../placement.js';
 import { batchNorm, layerNorm } from '../ops/normalization.js';
 import { formatShape } from '../shape.js';
 import { Tensor } from '../tensor.js';
+import { finiteNumber, optionsOf, positiveNumber } from './arguments.js';
 import { Module } from './module.js';
 
 export interface BatchNormOptions extends PlacementOptions {
@@ -44,9 +45,10 @@ abstract class BatchNormBase extends Module {
   constructor(numFeatures: number, options: BatchNormOptions = {}) {
     super();
     positiveInteger('BatchNorm', 'numFeatures', numFeatures);
+    options = optionsOf('BatchNorm', options);
     this.numFeatures = numFeatures;
-    this.eps = options.eps ?? 1e-5;
-    this.momentum = options.momentum ?? 0.1;
+    this.eps = positiveNumber('BatchNorm', 'eps', options.eps ?? 1e-5);
+    this.momentum = finiteNumber('BatchNorm', 'momentum', options.momentum ?? 0.1);
     const on = resolvePlacement(options);
     const filled = (value: number) => {
       const t = Tensor.zeros([numFeatures], on);
@@ -119,8 +121,9 @@ export class LayerNorm extends Module {
   constructor(normalizedShape: number, options: LayerNormOptions = {}) {
     super();
     positiveInteger('LayerNorm', 'normalizedShape', normalizedShape);
+    options = optionsOf('LayerNorm', options);
     this.normalizedShape = normalizedShape;
-    this.eps = options.eps ?? 1e-5;
+    this.eps = positiveNumber('LayerNorm', 'eps', options.eps ?? 1e-5);
     const on = resolvePlacement(options);
     if (options.elementwiseAffine ?? true) {
       const ones = Tensor.zeros([normalizedShape], on);

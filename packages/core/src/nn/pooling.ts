@@ -3,9 +3,11 @@
  * no parameters. (nn.MaxPool2d lives beside Conv2d in conv.ts.)
  */
 
-import { adaptiveAvgPool2d, avgPool2d, type AvgPool2dOptions } from '../ops/pooling.js';
+import { ArgumentError } from '../errors.js';
+import { adaptiveAvgPool2d, adaptiveSize, avgPool2d, type AvgPool2dOptions } from '../ops/pooling.js';
 import type { Pair } from '../ops/conv.js';
 import type { Tensor } from '../tensor.js';
+import { checkPair, describeValue, optionsOf } from './arguments.js';
 import { Module } from './module.js';
 
 /**
@@ -21,6 +23,14 @@ export class AvgPool2d extends Module {
     readonly options: AvgPool2dOptions = {},
   ) {
     super();
+    this.options = optionsOf('AvgPool2d', options);
+    checkPair('AvgPool2d', 'kernelSize', kernelSize, 1);
+    if (this.options.stride !== undefined) checkPair('AvgPool2d', 'stride', this.options.stride, 1);
+    if (this.options.padding !== undefined) checkPair('AvgPool2d', 'padding', this.options.padding, 0);
+    const { countIncludePad } = this.options;
+    if (countIncludePad !== undefined && typeof countIncludePad !== 'boolean') {
+      throw new ArgumentError(`AvgPool2d: countIncludePad must be true or false, got ${describeValue(countIncludePad)}`);
+    }
   }
 
   forward(x: Tensor): Tensor {
@@ -37,6 +47,11 @@ export class AvgPool2d extends Module {
 export class AdaptiveAvgPool2d extends Module {
   constructor(readonly outputSize: number | readonly [number | null, number | null]) {
     super();
+    for (const side of adaptiveSize('AdaptiveAvgPool2d', outputSize)) {
+      if (side !== null && (!Number.isInteger(side) || side < 1)) {
+        throw new ArgumentError(`AdaptiveAvgPool2d: outputSize must be integers ≥ 1 (or null), got ${describeValue(side)}`);
+      }
+    }
   }
 
   forward(x: Tensor): Tensor {

@@ -17,11 +17,17 @@ import { outputLike } from './raw.js';
 export type Pair = number | readonly [number, number];
 
 export const pair = (op: string, name: string, v: Pair, min: number): [number, number] => {
-  const [a, b] = typeof v === 'number' ? [v, v] : v;
-  for (const x of [a, b]) {
-    if (!Number.isInteger(x) || x < min) throw new ArgumentError(`${op}: ${name} must be an integer ≥ ${min}, got ${x}`);
+  // Anything but a number or two of them (null, a string, [2]) is named here, not left to fail
+  // as a TypeError when destructured.
+  const parts: readonly unknown[] | undefined = typeof v === 'number' ? [v, v] : Array.isArray(v) && v.length === 2 ? v : undefined;
+  if (!parts) {
+    const shown = typeof v === 'string' ? `'${v}'` : Array.isArray(v) ? `[${v.join(', ')}]` : String(v);
+    throw new ArgumentError(`${op}: ${name} must be an integer ≥ ${min} or a pair [height, width] of them, got ${shown}`);
   }
-  return [a!, b!];
+  for (const x of parts) {
+    if (!Number.isInteger(x) || (x as number) < min) throw new ArgumentError(`${op}: ${name} must be an integer ≥ ${min}, got ${String(x)}`);
+  }
+  return [parts[0] as number, parts[1] as number];
 };
 
 /** PyTorch's output size: floor((size + 2·pad − kernel)/stride) + 1. */

@@ -10,7 +10,7 @@ import { getKernel } from '../kernels/registry.js';
 import type { BinaryOp, UnaryOp } from '../kernels/elementwise.js';
 import { Tensor } from '../tensor.js';
 import { broadcastShapes, broadcastStrides } from './broadcast.js';
-import { asTensor, checkSameBackendAndDType } from './operands.js';
+import { asTensor, checkSameBackendAndDType, expectTensor } from './operands.js';
 import { outputLike } from './raw.js';
 import { sumTo } from './sum-to.js';
 
@@ -74,6 +74,7 @@ export function unaryRaw(op: UnaryOp, x: Tensor): Tensor {
 }
 
 function unary(op: UnaryOp, x: Tensor): Tensor {
+  expectTensor(op, 'x', x);
   const input = x.contiguous();
   const out = unaryRaw(op, input);
   return record(out, op, [input], (g) => {
@@ -94,6 +95,7 @@ export const sigmoid = (x: Tensor): Tensor => unary('sigmoid', x);
 
 /** ELU: x > 0 ? x : alpha·(eˣ − 1). */
 export function elu(x: Tensor, alpha = 1): Tensor {
+  expectTensor('elu', 'x', x);
   const input = x.contiguous();
   const out = outputLike(input);
   getKernel('elu', x.backend.name)(x.backend, { x: input.storage, out: out.storage, alpha });

@@ -1,6 +1,7 @@
 /**
  * linear(x, W, b) = x·Wᵀ + b for x [B, in], W [out, in] (PyTorch's layout), b [out]: one GEMM
- * and a bias add forward; backward dW = gᵀ·x, db = column sums of g, and dx = g·W only when x
+ * and a bias add forward (x of any other rank, [*, in], as PyTorch's F.linear: the leading
+ * dimensions are merged into B by a reshape, which autograd undoes for dx); backward dW = gᵀ·x, db = column sums of g, and dx = g·W only when x
  * needs it (the input images of a first layer do not — that skips the largest product).
  */
 
@@ -16,12 +17,25 @@ export function linear(x: Tensor, weight: Tensor, bias?: Tensor): Tensor {
   checkSameBackendAndDType('linear', bias ? [x, weight, bias] : [x, weight]);
   if (weight.rank !== 2) throw new ShapeError(`linear: weight must be 2-D [out, in], got ${formatShape(weight.shape)}`);
   const [outFeatures, inFeatures] = weight.shape as [number, number];
-  if (x.rank !== 2 || x.shape[1] !== inFeatures) {
-    throw new ShapeError(`linear: input of shape ${formatShape(x.shape)} does not fit weight ${formatShape(weight.shape)} (expected [batch, ${inFeatures}])`);
+  if (x.rank === 0 || x.shape[x.rank - 1] !== inFeatures) {
+    throw new ShapeError(
+      `linear: input of shape ${formatShape(x.shape)} does not fit weight ${formatShape(weight.shape)} (expected [..., ${inFeatures}]: ${inFeatures} features last)`,
+    );
   }
   if (bias && (bias.rank !== 1 || bias.shape[0] !== outFeatures)) {
     throw new ShapeError(`linear: bias of shape ${formatShape(bias.shape)} does not fit weight ${formatShape(weight.shape)} (expected [${outFeatures}])`);
   }
+  if (x.rank !== 2) {
+    const leading = x.shape.slice(0, -1);
+    const rows = leading.reduce((a, b) => a * b, 1);
+    return linearRows(x.reshape([rows, inFeatures]), weight, bias).reshape([...leading, outFeatures]);
+  }
+  return linearRows(x, weight, bias);
+}
+
+/** linear on a checked [B, in] input. */
+function linearRows(x: Tensor, weight: Tensor, bias: Tensor | undefined): Tensor {
+  const [outFeatures, inFeatures] = weight.shape as [number, number];
   const input = x.contiguous();
   const w = weight.contiguous();
   const rows = x.shape[0]!;

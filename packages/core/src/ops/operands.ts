@@ -16,6 +16,11 @@ export function checkSameBackendAndDType(op: string, tensors: readonly Tensor[])
   }
 }
 
+/** Throws ArgumentError unless `x` is a Tensor (null or an array would otherwise fail as a TypeError deep inside). */
+export function expectTensor(op: string, name: string, x: unknown): asserts x is Tensor {
+  if (!(x instanceof Tensor)) throw new ArgumentError(`${op}: ${name} must be a Tensor, got ${x === null ? 'null' : typeof x}`);
+}
+
 /** A number as a 0-d tensor beside `like` (same backend and dtype); tensors pass through. */
 export function asTensor(value: Tensor | number, like: Tensor): Tensor {
   if (value instanceof Tensor) return value;

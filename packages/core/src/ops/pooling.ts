@@ -56,7 +56,7 @@ export function avgPool2d(x: Tensor, kernelSize: Pair, options: AvgPool2dOptions
 export function adaptiveAvgPool2d(x: Tensor, outputSize: number | readonly [number | null, number | null]): Tensor {
   const op = 'adaptiveAvgPool2d';
   const [batch, channels, height, width] = expectNchw(op, x);
-  const [h, w] = typeof outputSize === 'number' ? [outputSize, outputSize] : outputSize;
+  const [h, w] = adaptiveSize(op, outputSize);
   const [outH, outW] = [h ?? height, w ?? width];
   for (const v of [outH, outW]) {
     if (!Number.isInteger(v) || v < 1) throw new ArgumentError(`${op}: outputSize must be integers ≥ 1, got ${v}`);
@@ -70,4 +70,12 @@ export function adaptiveAvgPool2d(x: Tensor, outputSize: number | readonly [numb
     getKernel('adaptiveAvgPool2dBackward', backend.name)(backend, { ...geometry, dout: g.contiguous().storage, dx: dx.storage });
     return [dx];
   });
+}
+
+/** outputSize as [outH, outW] (null: the input's side); anything but a number or two is refused. */
+export function adaptiveSize(op: string, outputSize: unknown): [number | null, number | null] {
+  if (typeof outputSize === 'number') return [outputSize, outputSize];
+  if (Array.isArray(outputSize) && outputSize.length === 2) return outputSize as [number | null, number | null];
+  const shown = Array.isArray(outputSize) ? `[${outputSize.join(', ')}]` : typeof outputSize === 'string' ? `'${outputSize}'` : String(outputSize);
+  throw new ArgumentError(`${op}: outputSize must be an integer ≥ 1 or a pair [height, width] of them (null keeps a side), got ${shown}`);
 }

@@ -40,7 +40,7 @@ describe.each(['js', 'native', 'wasm'] as BackendName[])('gatherCenter on %s', (
   it('names an index outside the split and a wrong output size', () => {
     const out = backend.allocate(2 * D, 'float32');
     expect(() => getKernel('gatherCenter', name)(backend, { pixels: split.pixels, indices: Uint32Array.of(0, 12), mean, out })).toThrow(
-      'gatherCenter: image index 12 is outside 0..12',
+      'gatherCenter: image index 12 is outside 0..11',
     );
     expect(() => getKernel('gatherCenter', name)(backend, { pixels: split.pixels, indices: Uint32Array.of(0), mean, out })).toThrow(
       /gatherCenter: out should hold 1x3072 = 3072 elements but holds 6144/,

@@ -312,7 +312,7 @@ const BAD_CALLS: BadCall[] = [
     what: 'softmaxCrossEntropy label value',
     call: (b, n) =>
       getKernel('softmaxCrossEntropy', b.name)(b, { logits: n(6), labels: Int32Array.of(1, 3), rows: 2, cols: 3, probs: n(6) }),
-    message: 'softmaxCrossEntropy: labels[1] = 3 is not a class index in 0..3',
+    message: 'softmaxCrossEntropy: labels[1] = 3 is not a class index in 0..2',
   },
   {
     what: 'sgdUpdate grad',

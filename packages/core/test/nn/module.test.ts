@@ -45,7 +45,7 @@ describe('Module', () => {
 
 describe('layers', () => {
   it('Linear refuses inputs that do not fit, naming the shapes', () => {
-    expect(() => new nn.Linear(4, 2, js).forward(Tensor.zeros([3, 5], js))).toThrow('linear: input of shape [3,5] does not fit weight [2,4] (expected [batch, 4])');
+    expect(() => new nn.Linear(4, 2, js).forward(Tensor.zeros([3, 5], js))).toThrow('linear: input of shape [3,5] does not fit weight [2,4] (expected [..., 4]: 4 features last)');
     expect(() => new nn.Linear(0, 2, js)).toThrow('Linear: inFeatures must be a positive integer, got 0');
   });
 

@@ -6,7 +6,7 @@
 import type { TypedArray } from '../../dtype.js';
 import { ArgumentError } from '../../errors.js';
 import type { GatherCenterArgs } from '../../kernels/images.js';
-import { checkAllSeparate, checkMatrix } from '../../kernels/lengths.js';
+import { checkAllSeparate, checkMatrix, indexRange } from '../../kernels/lengths.js';
 import { registerKernel } from '../../kernels/registry.js';
 
 /**
@@ -24,7 +24,7 @@ export function checkGatherCenter({ pixels, indices, mean }: Omit<GatherCenterAr
   checkMatrix(k, 'out', indices.length, d, out.length);
   const images = pixels.length / d;
   const bad = indices.findIndex((index) => index >= images);
-  if (bad >= 0) throw new ArgumentError(`${k}: image index ${indices[bad]} is outside 0..${images}`);
+  if (bad >= 0) throw new ArgumentError(`${k}: image index ${indices[bad]} is outside ${indexRange(images)}`);
   return d;
 }
 

@@ -7,6 +7,7 @@ import type { DType, TypedArray } from '../../dtype.js';
 import { allocateTypedArray, dtypeOf } from '../../dtype.js';
 import { ArgumentError } from '../../errors.js';
 import type { Backend, Storage } from '../backend.js';
+import { allocating, assertLive, checkAllocation, TYPED_ARRAY_MAX_ELEMENTS } from '../memory-errors.js';
 import { registerJsKernels } from './kernels.js';
 import type { JsStorage } from './storage.js';
 
@@ -29,7 +30,8 @@ export class JsBackend implements Backend {
   }
 
   allocate(length: number, dtype: DType): JsStorage {
-    return wrap(allocateTypedArray(dtype, length));
+    checkAllocation('js', length, dtype, TYPED_ARRAY_MAX_ELEMENTS, JS_LIMIT);
+    return wrap(allocating('js', length, dtype, JS_LIMIT, () => allocateTypedArray(dtype, length)));
   }
 
   /** Zero-filled, as `allocate`: plain arrays come zeroed anyway. */
@@ -38,15 +40,20 @@ export class JsBackend implements Backend {
   }
 
   upload(data: TypedArray): JsStorage {
-    return wrap(data.slice());
+    return wrap(allocating('js', data.length, dtypeOf(data), JS_LIMIT, () => data.slice()));
   }
 
   view(storage: Storage): TypedArray {
+    assertLive(storage as JsStorage);
     return (storage as JsStorage).array;
   }
 
-  release(_storage: Storage): void {
-    // Garbage-collected like any typed array.
+  /**
+   * Marks the storage freed (the garbage collector takes the array): using it afterwards throws
+   * DisposedTensorError, as on native and wasm, so code tested here behaves the same there.
+   */
+  release(storage: Storage): void {
+    (storage as JsStorage).released = true;
   }
 
   setThreads(threads: number): void {
@@ -54,6 +61,8 @@ export class JsBackend implements Backend {
   }
 }
 
+const JS_LIMIT = 'a js tensor is a typed array, which holds at most 2^32 elements';
+
 function wrap(array: TypedArray): JsStorage {
-  return { array, length: array.length, dtype: dtypeOf(array) };
+  return { array, length: array.length, dtype: dtypeOf(array), released: false };
 }

@@ -7,10 +7,13 @@ import type { TypedArray } from '../../dtype.js';
 import { registerKernel, type KernelName, type KernelSignatures } from '../../kernels/registry.js';
 import type { WithBuffers } from '../../kernels/with-buffers.js';
 import type { Storage } from '../backend.js';
+import { assertLive } from '../memory-errors.js';
 
 /** On the js backend a storage is simply its typed array. */
 export interface JsStorage extends Storage {
   readonly array: TypedArray;
+  /** Set by release(): the tensor was disposed, and kernels refuse it (as native and wasm do). */
+  released?: boolean;
 }
 
 /** A kernel's arguments with every storage replaced by its typed array. */
@@ -20,12 +23,13 @@ export type OnArrays<A> = WithBuffers<A, TypedArray>;
 export function arr(s: Storage): TypedArray;
 export function arr(s: Storage | undefined): TypedArray | undefined;
 export function arr(s: Storage | undefined): TypedArray | undefined {
+  if (s) assertLive(s as JsStorage);
   return s && (s as JsStorage).array;
 }
 
 /** The args with every storage swapped for its typed array (numbers and flags kept). */
 export function onArrays<A extends object>(args: A): OnArrays<A> {
-  const entries = Object.entries(args).map(([k, v]) => [k, isStorage(v) ? (v as JsStorage).array : v]);
+  const entries = Object.entries(args).map(([k, v]) => [k, isStorage(v) ? arr(v) : v]);
   return Object.fromEntries(entries) as OnArrays<A>;
 }
 

@@ -5,6 +5,7 @@
 
 import type { DType, TypedArray } from '../../dtype.js';
 import { ArgumentError, DTypeError } from '../../errors.js';
+import { allocating, assertLive, checkAllocation, TYPED_ARRAY_MAX_ELEMENTS } from '../memory-errors.js';
 import type { Backend, Storage } from '../backend.js';
 import { registerBindingKernels } from '../rust-binding.js';
 import { loadNativeAddon, type NativeAddon } from './binding.js';
@@ -96,8 +97,9 @@ export class NativeBackend implements Backend {
 
   allocate(length: number, dtype: DType): NativeStorage {
     this.#checkDType(dtype);
+    checkAllocation('native', length, dtype, TYPED_ARRAY_MAX_ELEMENTS, NATIVE_LIMIT);
     const recycled = this.#pool.take(length);
-    return wrap(recycled ? recycled.fill(0) : new Float32Array(length));
+    return wrap(recycled ? recycled.fill(0) : allocating('native', length, dtype, NATIVE_LIMIT, () => new Float32Array(length)));
   }
 
   /**
@@ -106,13 +108,14 @@ export class NativeBackend implements Backend {
    */
   allocateForOverwrite(length: number, dtype: DType): NativeStorage {
     this.#checkDType(dtype);
-    const array = this.#pool.take(length) ?? uninitializedFloat32(length);
+    checkAllocation('native', length, dtype, TYPED_ARRAY_MAX_ELEMENTS, NATIVE_LIMIT);
+    const array = this.#pool.take(length) ?? allocating('native', length, dtype, NATIVE_LIMIT, () => uninitializedFloat32(length));
     return wrap(this.poisonUninitialized ? array.fill(Number.NaN) : array);
   }
 
   upload(data: TypedArray): NativeStorage {
     this.#checkDType(data instanceof Float64Array ? 'float64' : 'float32');
-    return wrap((data as Float32Array).slice());
+    return wrap(allocating('native', data.length, 'float32', NATIVE_LIMIT, () => (data as Float32Array).slice()));
   }
 
   view(storage: Storage): Float32Array {
@@ -137,6 +140,8 @@ export class NativeBackend implements Backend {
   }
 }
 
+const NATIVE_LIMIT = 'a native tensor is a Float32Array, which holds at most 2^32 elements';
+
 /** Node's Buffer, looked up once (absent outside Node). */
 const NodeBuffer = (globalThis as { Buffer?: { allocUnsafeSlow(size: number): Uint8Array } }).Buffer;
 
@@ -158,6 +163,6 @@ function wrap(array: Float32Array): NativeStorage {
 /** The storage's array; a released one is refused, since its memory may hold another tensor now. */
 export function nativeArray(storage: Storage): Float32Array {
   const s = storage as NativeStorage;
-  if (s.released) throw new ArgumentError('native backend: a released (disposed) tensor was used; its memory belongs to another tensor now');
+  assertLive(s);
   return s.array;
 }

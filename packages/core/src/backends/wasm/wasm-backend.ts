@@ -9,6 +9,7 @@
 import type { DType, TypedArray } from '../../dtype.js';
 import { ArgumentError, DTypeError } from '../../errors.js';
 import type { Backend, Storage } from '../backend.js';
+import { allocating, assertLive, checkAllocation } from '../memory-errors.js';
 import { registerBindingKernels } from '../rust-binding.js';
 import { registerKernel } from '../../kernels/registry.js';
 import { wasmGatherCenter } from './gather-center.js';
@@ -19,6 +20,10 @@ export interface WasmStorage extends Storage {
   readonly ptr: number;
   released: boolean;
 }
+
+/** wasm32 addresses 4 GiB: 2^30 float32 at most, less what other tensors and the module use. */
+const WASM_MAX_ELEMENTS = 2 ** 30;
+const WASM_LIMIT = 'wasm32 memory holds at most 4 GiB (2^30 float32 elements) for all tensors together';
 
 export class WasmBackend implements Backend {
   readonly name = 'wasm' as const;
@@ -72,7 +77,8 @@ export class WasmBackend implements Backend {
     if (dtype !== 'float32') {
       throw new DTypeError(`the wasm backend supports float32 only (got ${dtype}); float64 runs on the js backend`);
     }
-    const ptr = this.kernels.allocF32(length);
+    checkAllocation('wasm', length, dtype, WASM_MAX_ELEMENTS, WASM_LIMIT);
+    const ptr = allocating('wasm', length, dtype, WASM_LIMIT, () => this.kernels.allocF32(length));
     const storage: WasmStorage = { ptr, length, dtype, released: false };
     this.#finalizer.register(storage, { ptr, length }, storage);
     return storage;
@@ -91,7 +97,7 @@ export class WasmBackend implements Backend {
 
   view(storage: Storage): Float32Array {
     const s = storage as WasmStorage;
-    if (s.released) throw new ArgumentError('wasm backend: this tensor was disposed; its memory is gone');
+    assertLive(s);
     return new Float32Array(this.kernels.memory().buffer, s.ptr, s.length);
   }
 
@@ -107,6 +113,6 @@ export class WasmBackend implements Backend {
 /** The storage as a kernel argument; a disposed one is refused, since its memory may hold another tensor now. */
 export function live(s: Storage): WasmStorage {
   const storage = s as WasmStorage;
-  if (storage.released) throw new ArgumentError('wasm backend: a kernel was given a disposed tensor; its memory is gone');
+  assertLive(storage);
   return storage;
 }
