@@ -10,6 +10,7 @@
 
 import { ArgumentError, DlpError } from '../errors.js';
 import { nodeBuiltins, type NodeBuiltins } from '../node-builtins.js';
+import { fileSystemError } from './fs-error.js';
 
 /** A unique hidden temp name beside `path`: `.<name>.<pid>.<random>.tmp`. */
 function tempPathFor(node: NodeBuiltins, path: string): string {
@@ -26,11 +27,7 @@ function toBytes(data: string | Uint8Array): Uint8Array {
 }
 
 function ioError(path: string, error: unknown): DlpError {
-  if (error instanceof DlpError) return error;
-  const err = error as NodeJS.ErrnoException;
-  const code = typeof err?.code === 'string' ? `${err.code}: ` : '';
-  const message = err instanceof Error ? err.message : String(error);
-  return new DlpError(`cannot write ${path}: ${code}${message}`, { cause: error });
+  return fileSystemError('write', path, error);
 }
 
 /**

@@ -16,6 +16,7 @@
 
 import { ArgumentError, DlpError } from '../errors.js';
 import { nodeBuiltins } from '../node-builtins.js';
+import { fileSystemError, mkdirRecursive } from './fs-error.js';
 import { acquireRunLock, RUN_LOCK_FILE } from './run-lock.js';
 
 /** The names of the files a run writes, fixed by the CLI contract. */
@@ -82,9 +83,7 @@ function fsError(dir: string, error: unknown): DlpError {
   if (err?.code === 'EEXIST' || err?.code === 'ENOTDIR') {
     return new ArgumentError(`--out ${dir}: a file (not a folder) is in the way`, { cause: error });
   }
-  return new DlpError(`cannot create the run folder ${dir}: ${err?.code ?? ''} ${err?.message ?? String(error)}`.trim(), {
-    cause: error,
-  });
+  return fileSystemError('create the run folder', dir, error);
 }
 
 /** A temp file that atomic-write.ts left beside a run file (`.<name>.<pid>.<random>.tmp`). */
@@ -158,7 +157,7 @@ export function createRunDir(out: string | undefined, setup: string, options: Ru
     dir = path.resolve(out);
     what = `${mode === 'resume' ? '--resume' : '--out'} ${out}`;
     try {
-      fs.mkdirSync(dir, { recursive: true });
+      mkdirRecursive(dir);
     } catch (error) {
       throw fsError(out, error);
     }
@@ -167,7 +166,7 @@ export function createRunDir(out: string | undefined, setup: string, options: Ru
     if (mode === 'resume') throw new ArgumentError('createRunDir: resume needs the run folder');
     const base = path.resolve(defaultRunDirName(setup, options.now ?? new Date()));
     try {
-      fs.mkdirSync(path.dirname(base), { recursive: true });
+      mkdirRecursive(path.dirname(base));
     } catch (error) {
       throw fsError(path.dirname(base), error);
     }
@@ -196,7 +195,7 @@ export function createRunDir(out: string | undefined, setup: string, options: Ru
   } catch (error) {
     lock.release();
     if (error instanceof DlpError) throw error;
-    throw new DlpError(`cannot clear the run folder ${dir}: ${(error as Error).message}`, { cause: error });
+    throw fileSystemError('clear the run folder', dir, error);
   }
   // process.exit() (a second Ctrl-C) can cut an async atomic write short: its temp file goes too.
   const removeOwnTempFiles = () => {

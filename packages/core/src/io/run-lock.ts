@@ -9,8 +9,9 @@
  * treated as held; the message says which file to delete if that run is gone.
  */
 
-import { ArgumentError, DlpError } from '../errors.js';
+import { ArgumentError } from '../errors.js';
 import { nodeBuiltins } from '../node-builtins.js';
+import { fileSystemError } from './fs-error.js';
 
 export const RUN_LOCK_FILE = '.dlp.lock';
 
@@ -77,7 +78,7 @@ export function acquireRunLock(dir: string, what: string): RunLock {
       return holdLock(fs, path);
     } catch (error) {
       if ((error as NodeJS.ErrnoException).code !== 'EEXIST') {
-        throw new DlpError(`cannot lock the run folder ${dir}: ${(error as Error).message}`, { cause: error });
+        throw fileSystemError('lock the run folder', dir, error);
       }
     }
     const holder = readHolder(fs, path);

@@ -210,6 +210,7 @@ export async function runExperiment(options: RunOptions): Promise<RunResult> {
   const runDir = createRunDir(plan.out, setup.name, { mode: plan.mode });
   const title = `dlp setup ${setup.name} (${backend.name})`;
   let wallBefore = 0;
+  let failed = false;
   try {
     let config: RunConfig;
     if (plan.saved) {
@@ -280,6 +281,9 @@ export async function runExperiment(options: RunOptions): Promise<RunResult> {
     };
     writeModel(runDir, model, { setup: setup.name, steps: String(hp.steps), test_accuracy: String(done.test_accuracy) });
     return { done, evals: result.evals, runDir, config };
+  } catch (error) {
+    failed = true;
+    throw error;
   } finally {
     try {
       // Plots of whatever was measured, also when training stopped early. Without the optional
@@ -289,8 +293,13 @@ export async function runExperiment(options: RunOptions): Promise<RunResult> {
         try {
           await writeTrainingPlots(runDir.dir, evals, { title });
         } catch (error) {
-          if (!(error instanceof MissingDependencyError)) throw error;
-          console.warn(`dlp: loss.png and accuracy.png not drawn: ${error.message}`);
+          if (error instanceof MissingDependencyError) {
+            console.warn(`dlp: loss.png and accuracy.png not drawn: ${error.message}`);
+          } else if (!failed) {
+            throw error;
+          }
+          // else: the run already failed (a full disk fails metrics.jsonl, then the plots too);
+          // that first failure is the one to report, and a throw here would replace it.
         }
       }
     } finally {
