@@ -24,7 +24,7 @@ describe('runExperiment under a failing file system', () => {
         // the metrics at the first evaluation and then the plots written on the way out.
         onStart: ({ runDir }) => rmSync(runDir.dir, { recursive: true, force: true }),
       })
-      .catch((e: unknown) => e as Error);
+      .then(() => new Error('the run did not fail'), (e: unknown) => e as Error);
     expect(error).toBeInstanceOf(Error);
     expect(error.message).toMatch(/^cannot write \S+metrics\.jsonl: ENOENT \(no such file or directory\)$/);
     expect(error.message).not.toMatch(/loss\.png|accuracy\.png/);
