@@ -1,7 +1,9 @@
 /**
- * The convolution and max-pooling parity suite, run once per fast backend by
- * conv-kernels-parity-{native,wasm,wasm-scalar}.test.ts (one file per backend keeps each well
- * under 20 s: the js float64 reference of the widest 3×3 dominates): each kernel on the backend
+ * The convolution and max-pooling parity suite, run per fast backend and per direction by
+ * conv-kernels-parity-{native,wasm,wasm-scalar}-{forward,backward-input,backward-weight}.test.ts
+ * (the js float64 reference of the widest 3×3 dominates; one file per backend took 12–14 s in
+ * CI, and a worker busy that long in synchronous calls is what once missed vitest's onTaskUpdate
+ * deadline on a loaded machine, so each file now holds a third of that): each kernel on the backend
  * against the js backend's direct loops in float64 on the same seeded inputs, the ConvNet's
  * shapes and odd ones (strides, padding, 1×1, non-square), each float32 result within 1e-5 of the
  * sum of its terms' magnitudes; pooling exactly, ties and NaN included.
@@ -66,8 +68,11 @@ function expectParity(backend: Backend, arrays: KernelArrays, outputs: string[],
   }
 }
 
-export function describeConvParity(label: string, make: () => Backend): void {
-  describe(`convolution and pooling kernels on ${label} match js in float64`, () => {
+/** Which kernels a file checks: the forward ones, the input gradients, or the weight gradients. */
+export type ConvParityPart = 'forward' | 'backward-input' | 'backward-weight';
+
+export function describeConvParity(label: string, make: () => Backend, part: ConvParityPart): void {
+  describe(`convolution and pooling kernels on ${label} match js in float64 (${part})`, () => {
     const backend = make();
 
     describe.each(CONV_SHAPES.map((c) => [c.join(','), c] as const))('conv2d [%s]', (_name, c) => {
@@ -82,17 +87,23 @@ export function describeConvParity(label: string, make: () => Backend): void {
       const bias = randomArray(rng, g.outChannels);
       const dout = randomArray(rng, outLen);
 
-      it.each([true, false])('forward, bias %s', (withBias) => {
-        const arrays: KernelArrays = { x, weight, bias, out: new Float32Array(outLen).fill(Number.NaN) };
-        expectParity(backend, arrays, ['out'], (b, s) =>
-          getKernel('conv2d', b.name)(b, { ...g, x: s.x!, weight: s.weight!, bias: withBias ? s.bias : undefined, out: s.out! }),
-        );
-      });
+      if (part === 'forward') {
+        it.each([true, false])('forward, bias %s', (withBias) => {
+          const arrays: KernelArrays = { x, weight, bias, out: new Float32Array(outLen).fill(Number.NaN) };
+          expectParity(backend, arrays, ['out'], (b, s) =>
+            getKernel('conv2d', b.name)(b, { ...g, x: s.x!, weight: s.weight!, bias: withBias ? s.bias : undefined, out: s.out! }),
+          );
+        });
+        return;
+      }
 
-      it('backward input', () => {
-        const arrays: KernelArrays = { dout, weight, dx: new Float32Array(xLen).fill(Number.NaN) };
-        expectParity(backend, arrays, ['dx'], (b, s) => getKernel('conv2dBackwardInput', b.name)(b, { ...g, dout: s.dout!, weight: s.weight!, dx: s.dx! }));
-      });
+      if (part === 'backward-input') {
+        it('backward input', () => {
+          const arrays: KernelArrays = { dout, weight, dx: new Float32Array(xLen).fill(Number.NaN) };
+          expectParity(backend, arrays, ['dx'], (b, s) => getKernel('conv2dBackwardInput', b.name)(b, { ...g, dout: s.dout!, weight: s.weight!, dx: s.dx! }));
+        });
+        return;
+      }
 
       it.each([true, false])('backward weight, dbias %s', (withBias) => {
         const arrays: KernelArrays = { x, dout, dweight: new Float32Array(wLen).fill(Number.NaN), dbias: new Float32Array(g.outChannels).fill(Number.NaN) };
@@ -112,14 +123,18 @@ export function describeConvParity(label: string, make: () => Backend): void {
       const x = randomArray(rng, xLen).map((v) => Math.round(v * 4) / 4);
       for (const at of [5, 17, 18, 40]) if (at < xLen) x[at] = Number.NaN;
 
-      it('forward: values and indices exactly', () => {
-        const indices = { got: new Int32Array(outLen).fill(-1), want: new Int32Array(outLen).fill(-1) };
-        const { got, want } = againstJs64(backend, { x, out: new Float32Array(outLen) }, (b, s) =>
-          getKernel('maxPool2d', b.name)(b, { ...g, x: s.x!, out: s.out!, indices: b === backend ? indices.got : indices.want }),
-        );
-        expect(Array.from(indices.got)).toEqual(Array.from(indices.want));
-        expect(Array.from(got.out.out!)).toEqual(Array.from(want.out.out!));
-      });
+      if (part === 'forward') {
+        it('forward: values and indices exactly', () => {
+          const indices = { got: new Int32Array(outLen).fill(-1), want: new Int32Array(outLen).fill(-1) };
+          const { got, want } = againstJs64(backend, { x, out: new Float32Array(outLen) }, (b, s) =>
+            getKernel('maxPool2d', b.name)(b, { ...g, x: s.x!, out: s.out!, indices: b === backend ? indices.got : indices.want }),
+          );
+          expect(Array.from(indices.got)).toEqual(Array.from(indices.want));
+          expect(Array.from(got.out.out!)).toEqual(Array.from(want.out.out!));
+        });
+        return;
+      }
+      if (part !== 'backward-input') return;
 
       it('backward: dout routed to the js indices', () => {
         const indices = new Int32Array(outLen);
