@@ -15,7 +15,7 @@ const setupNames = () => train.setupNames().join('|');
 
 export const TRAIN_HELP = `Usage: dlp train --setup <${'NAME'}> [--steps N] [--eval-freq N] [--batch-size N] [--lr X]
                  [--seed N] [--backend auto|native|wasm|js] [--data-dir DIR] [--out DIR] [--overwrite] [--json]
-                 [--weights FILE] [--freeze-features]
+                 [--weights FILE] [--freeze-features] [--allow-degenerate-data]
        dlp train --resume DIR [--data-dir DIR] [--json]
 
 Trains one experiment of the CIFAR-10 practical and evaluates it on the full test set.
@@ -39,6 +39,8 @@ Trains one experiment of the CIFAR-10 practical and evaluates it on the full tes
                    head of another size starts fresh (densenet121 and convnet)
   --freeze-features  train only the head (with --weights)
   --json           stdout: one JSON line per evaluation and a last "done" line
+  --allow-degenerate-data  train even when every label of a split is one class or every image
+                   is all zeros (refused by default: nothing can be learned from such a set)
 
 The run folder holds config.json, metrics.jsonl, loss.png, accuracy.png, model.safetensors and
 checkpoint.safetensors (weights, optimizer state, data order and generator states, rewritten
@@ -64,6 +66,7 @@ const flags: FlagSpec = {
   weights: { type: 'string' },
   'freeze-features': { type: 'boolean' },
   json: { type: 'boolean' },
+  'allow-degenerate-data': { type: 'boolean' },
 };
 
 export function trainHelp(): string {
@@ -119,6 +122,7 @@ export async function runTrain(argv: string[]): Promise<number> {
   if (parsed.values.overwrite === true) options.overwrite = true;
   set('weights', stringFlag(parsed, 'weights'));
   if (parsed.values['freeze-features'] === true) options.freezeFeatures = true;
+  if (parsed.values['allow-degenerate-data'] === true) options.allowDegenerateData = true;
   options.onDownload = data.createProgressReporter();
   options.onStart = ({ config, runDir, resumedAt }) => {
     progress = new train.TrainingProgress(config.setup);

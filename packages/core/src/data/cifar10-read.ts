@@ -5,6 +5,7 @@
 
 import { open } from 'node:fs/promises';
 import { DataError } from '../errors.js';
+import { assertRegularFile, DATA_FILE_OPEN_FLAGS } from './file-kind.js';
 import {
   CIFAR10_IMAGE_BYTES,
   CIFAR10_RECORD_BYTES,
@@ -30,12 +31,14 @@ export async function readCifar10BatchInto(
   const size = records * CIFAR10_RECORD_BYTES;
   let handle;
   try {
-    handle = await open(file, 'r');
+    handle = await open(file, DATA_FILE_OPEN_FLAGS);
   } catch (err) {
     throw new DataError(`cannot open ${file}: ${(err as Error).message}`);
   }
   try {
-    checkCifar10FileSize(file, (await handle.stat()).size, records);
+    const stats = await handle.stat();
+    assertRegularFile(file, stats, 'CIFAR-10 batch file');
+    checkCifar10FileSize(file, stats.size, records);
     const scratch = options?.scratch;
     const bytes =
       scratch !== undefined && scratch.length >= size

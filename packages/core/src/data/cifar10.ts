@@ -2,8 +2,8 @@
  * Finding and loading CIFAR-10 from a directory: the six batch files become one uint8 training
  * split and one test split, plus the class names and the training mean image.
  */
-import { existsSync, statSync } from 'node:fs';
-import { readFile } from 'node:fs/promises';
+import { existsSync, statSync, type Stats } from 'node:fs';
+import { open } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import { DataError } from '../errors.js';
 import {
@@ -18,6 +18,7 @@ import {
   expectedRecordsOf,
 } from './cifar10-format.js';
 import { readCifar10BatchInto } from './cifar10-read.js';
+import { assertRegularFile, DATA_FILE_OPEN_FLAGS, describeFileKind, existingRegularFile } from './file-kind.js';
 import { Cifar10Split, type Cifar10 } from './cifar10-split.js';
 import { computeMeanImage } from './preprocess.js';
 
@@ -45,6 +46,15 @@ function isDirectory(path: string): boolean {
   }
 }
 
+/** `dir`'s stats, or undefined when nothing is there. */
+function statOrUndefined(path: string): Stats | undefined {
+  try {
+    return statSync(path);
+  } catch {
+    return undefined;
+  }
+}
+
 function missingFiles(dir: string): string[] {
   return [...CIFAR10_TRAIN_FILES, CIFAR10_TEST_FILE]
     .map((name) => join(dir, name))
@@ -59,7 +69,14 @@ function missingFiles(dir: string): string[] {
  */
 export function locateCifar10(dir: string): Cifar10Files {
   const root = resolve(dir);
-  if (!isDirectory(root)) {
+  const rootStats = statOrUndefined(root);
+  if (rootStats !== undefined && !rootStats.isDirectory()) {
+    throw new DataError(
+      `CIFAR-10 directory ${root} is ${describeFileKind(rootStats)}, not a folder: give the folder ` +
+        `that holds ${CIFAR10_BATCHES_DIR}/ or the six .bin files`,
+    );
+  }
+  if (rootStats === undefined) {
     throw new DataError(
       `CIFAR-10 directory ${root} does not exist: create it and put the CIFAR-10 binary files ` +
         `there (${CIFAR10_BATCHES_DIR}/ from cifar-10-binary.tar.gz, or its six .bin files)`,
@@ -80,17 +97,28 @@ export function locateCifar10(dir: string): Cifar10Files {
     );
   }
   const meta = join(candidate, CIFAR10_META_FILE);
-  return {
+  const files = {
     dir: candidate,
     train: CIFAR10_TRAIN_FILES.map((name) => join(candidate, name)),
     test: join(candidate, CIFAR10_TEST_FILE),
-    meta: existsSync(meta) ? meta : undefined,
+    meta: existingRegularFile(meta, 'CIFAR-10 class-name file') ? meta : undefined,
   };
+  // Each file's kind before anything is opened (a named pipe would block the read).
+  for (const file of [...files.train, files.test]) existingRegularFile(file, 'CIFAR-10 batch file');
+  return files;
 }
 
 async function readClassNames(meta: string | undefined): Promise<readonly string[]> {
   if (meta === undefined) return CIFAR10_CLASS_NAMES;
-  const names = (await readFile(meta, 'utf8'))
+  let text: string;
+  const handle = await open(meta, DATA_FILE_OPEN_FLAGS);
+  try {
+    assertRegularFile(meta, await handle.stat(), 'CIFAR-10 class-name file');
+    text = await handle.readFile('utf8');
+  } finally {
+    await handle.close();
+  }
+  const names = text
     .split(/\r?\n/)
     .map((line) => line.trim())
     .filter((line) => line.length > 0);

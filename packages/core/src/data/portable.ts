@@ -23,3 +23,4 @@ export { type Cifar10, Cifar10Split } from './cifar10-split.js';
 export { centerImages, computeMeanImage, type ImageSelection } from './preprocess.js';
 export { type Batch, BatchIterator, type BatchIteratorOptions, type BatchIteratorState } from './batches.js';
 export { readTar, type TarEntry, type TarSink } from './tar.js';
+export { classBalance, type ClassBalance, degenerateDataProblem } from './degenerate.js';

@@ -13,6 +13,7 @@
 import { getBackend } from '../backends/registry.js';
 import type { Backend } from '../backends/backend.js';
 import type { Cifar10 } from '../data/cifar10-split.js';
+import { degenerateDataProblem } from '../data/degenerate.js';
 import { openCifar10 } from '../data/resolve.js';
 import type { DownloadProgress } from '../data/resolve.js';
 import { ArgumentError, DataError, DlpError, MissingDependencyError } from '../errors.js';
@@ -63,6 +64,11 @@ export interface RunOptions extends SettingOptions {
   weights?: string;
   /** Train only the head: the loaded features stay as they are. */
   freezeFeatures?: boolean;
+  /**
+   * Train on a degenerate data set (every label one class, or all-zero images: see
+   * data.degenerateDataProblem), which is refused by default since nothing can be learned from it.
+   */
+  allowDegenerateData?: boolean;
   /** Delete the files a run writes from a non-empty `out` first (other files stay). */
   overwrite?: boolean;
   /**
@@ -185,6 +191,10 @@ export async function runExperiment(options: RunOptions): Promise<RunResult> {
       ...(plan.dataDir !== undefined ? { dataDir: plan.dataDir } : {}),
       ...(options.onDownload ? { onProgress: options.onDownload } : {}),
     }));
+  const degenerate = degenerateDataProblem(cifar);
+  if (degenerate !== undefined && options.allowDegenerateData !== true) {
+    throw new DataError(`${cifar.dir}: ${degenerate}, so nothing can be learned from it (pass --allow-degenerate-data to train anyway)`);
+  }
   if (hp.batchSize > cifar.train.length) {
     throw new ArgumentError(`--batch-size ${hp.batchSize} is larger than the training set (${cifar.train.length})`);
   }
