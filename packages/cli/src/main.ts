@@ -11,6 +11,7 @@ import { REPRODUCE_HELP, runReproduce } from './commands/reproduce.js';
 import { runTrain, trainHelp } from './commands/train.js';
 import { runWeb, WEB_HELP } from './commands/web.js';
 import { runWeightsInspect, WEIGHTS_INSPECT_HELP } from './commands/weights-inspect.js';
+import { endQuietlyWhenStdoutCloses } from './closed-stdout.js';
 import { UsageError } from './errors.js';
 
 const HELP = `dlp: deep learning in TypeScript on Rust kernels (native, wasm SIMD, pure TS)
@@ -73,6 +74,7 @@ export async function main(argv: string[]): Promise<number> {
   return routed.command.run(routed.rest);
 }
 
+endQuietlyWhenStdoutCloses();
 main(process.argv.slice(2)).then(
   (code) => {
     process.exitCode = code;

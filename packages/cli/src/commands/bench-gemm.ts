@@ -4,7 +4,7 @@
  * Times the kernel alone on preallocated operands (median after a warm-up).
  */
 
-import { BACKEND_NAMES, getBackend, getKernel, Rng, type Backend } from '@dlp/core';
+import { AllocationError, BACKEND_NAMES, getBackend, getKernel, Rng, type Backend } from '@dlp/core';
 import { noPositionals, parseFlags, positiveIntFlag, stringFlag, type FlagSpec } from '../args.js';
 import { UsageError } from '../errors.js';
 import { timeMedian } from '../timing.js';
@@ -56,6 +56,27 @@ export function parseShapes(raw: string): Array<[number, number, number]> {
   });
 }
 
+/**
+ * Makes a shape's operands, turning "too large to allocate" (the engine's RangeError for a typed
+ * array past its limit, a backend's AllocationError) into one AllocationError naming the shape:
+ * a shape that does not fit is bad input, not a bug (exit 2, one line).
+ */
+function allocateOperands<T>(backend: Backend, [m, k, n]: readonly [number, number, number], make: () => T): T {
+  const largest = Math.max(m * k, k * n, m * n);
+  const size = `${m}x${k}x${n} needs up to ${largest.toExponential(2)} floats (${(largest * 4 / 2 ** 30).toFixed(1)} GiB) per operand`;
+  if (!Number.isSafeInteger(m * k) || !Number.isSafeInteger(k * n) || !Number.isSafeInteger(m * n)) {
+    throw new AllocationError(`bench gemm: shape ${size}, more than can be counted exactly`);
+  }
+  try {
+    return make();
+  } catch (error) {
+    if (error instanceof RangeError || error instanceof AllocationError) {
+      throw new AllocationError(`bench gemm: shape ${size}, which ${backend.name} cannot allocate (${error.message.split('\n')[0]})`, { cause: error });
+    }
+    throw error;
+  }
+}
+
 /** Times one shape on one backend. */
 export function benchGemmShape(backend: Backend, [m, k, n]: readonly [number, number, number]): GemmResult {
   const rng = new Rng(m * 1_000_003 + k * 1009 + n);
@@ -64,9 +85,7 @@ export function benchGemmShape(backend: Backend, [m, k, n]: readonly [number, nu
     for (let i = 0; i < length; i++) data[i] = rng.nextFloat() * 2 - 1;
     return backend.upload(data);
   };
-  const a = fill(m * k);
-  const b = fill(k * n);
-  const c = backend.allocate(m * n, 'float32');
+  const [a, b, c] = allocateOperands(backend, [m, k, n], () => [fill(m * k), fill(k * n), backend.allocate(m * n, 'float32')]);
   const gemm = getKernel('gemm', backend.name);
   const run = () => gemm(backend, { transA: false, transB: false, m, n, k, alpha: 1, beta: 0, a, b, c });
   const flops = 2 * m * n * k;

@@ -6,10 +6,11 @@
  * checkpoint, and Ctrl-C / SIGTERM stop a run so that it can be resumed.
  */
 
-import { data, train } from '@dlp/core';
+import { data, getBackend, train } from '@dlp/core';
 import { noPositionals, parseFlags, positiveIntFlag, stringFlag, type FlagSpec } from '../args.js';
 import { UsageError } from '../errors.js';
 import { createInterruptTrap, resumeCommand, SIGNAL_EXIT_CODES } from '../interrupt.js';
+import { fasterBackend, RunTimeWarning } from '../run-time-warning.js';
 
 const setupNames = () => train.setupNames().join('|');
 
@@ -47,6 +48,9 @@ checkpoint.safetensors (weights, optimizer state, data order and generator state
 atomically at every evaluation). Ctrl-C or SIGTERM stops the run after the current step, saves a
 checkpoint, the metrics, the model and the plots, prints the command that resumes it and exits
 with 130 (SIGINT) or 143 (SIGTERM); a second signal exits at once. One run at a time per folder.
+When the first training steps say the run would take over an hour, one warning line says so
+and names a faster backend (the run goes on). Output piped into a reader that stops early
+(\`| head -1\`) ends the command quietly with exit code 141.
 
 Setups:
 `;
@@ -86,9 +90,14 @@ function numberFlag(raw: string | undefined, name: string): number | undefined {
   return value;
 }
 
-function integerFlag(raw: string | undefined, name: string): number | undefined {
-  const value = numberFlag(raw, name);
-  if (value !== undefined && !Number.isSafeInteger(value)) throw new UsageError(`--${name} must be an integer, got '${raw}'`);
+/** --seed, refused up front when a seed derived from it (seed + the shuffle offset) would overflow. */
+function seedFlag(raw: string | undefined): number | undefined {
+  const value = numberFlag(raw, 'seed');
+  if (value !== undefined && (!Number.isSafeInteger(value) || value > train.MAX_SEED || value < train.MIN_SEED)) {
+    throw new UsageError(
+      `--seed must be an integer from ${train.MIN_SEED} to ${train.MAX_SEED} (the largest seed accepted: the batch order uses seed + ${train.SHUFFLE_SEED_OFFSET}), got '${raw}'`,
+    );
+  }
   return value;
 }
 
@@ -113,7 +122,7 @@ export async function runTrain(argv: string[]): Promise<number> {
   set('evalFreq', positiveIntFlag(parsed, 'eval-freq'));
   set('batchSize', positiveIntFlag(parsed, 'batch-size'));
   set('lr', numberFlag(stringFlag(parsed, 'lr'), 'lr'));
-  set('seed', integerFlag(stringFlag(parsed, 'seed'), 'seed'));
+  set('seed', seedFlag(stringFlag(parsed, 'seed')));
   set('backend', stringFlag(parsed, 'backend'));
   set('dataDir', stringFlag(parsed, 'data-dir'));
   set('setup', setup);
@@ -124,8 +133,24 @@ export async function runTrain(argv: string[]): Promise<number> {
   if (parsed.values['freeze-features'] === true) options.freezeFeatures = true;
   if (parsed.values['allow-degenerate-data'] === true) options.allowDegenerateData = true;
   options.onDownload = data.createProgressReporter();
-  options.onStart = ({ config, runDir, resumedAt }) => {
+  let runTime: RunTimeWarning | undefined;
+  options.onStart = ({ config, runDir, resumedAt, backend }) => {
     progress = new train.TrainingProgress(config.setup);
+    const loads = (name: string) => {
+      try {
+        getBackend(name);
+        return true;
+      } catch {
+        return false;
+      }
+    };
+    runTime = new RunTimeWarning({
+      steps: config.steps,
+      backend: backend.name,
+      faster: fasterBackend(backend.name, loads),
+      // On a terminal the line replaces the progress bar, which the next step redraws below it.
+      write: (line) => process.stderr.write(process.stderr.isTTY ? `\r\x1b[K${line}` : line),
+    });
     const where = resumedAt === undefined ? `writing ${runDir.dir}` : `resuming ${runDir.dir} at step ${resumedAt}`;
     process.stderr.write(
       `dlp train ${config.setup}: ${config.steps} steps, batch ${config.batchSize}, lr ${config.lr}, seed ${config.seed}, ` +
@@ -134,7 +159,10 @@ export async function runTrain(argv: string[]): Promise<number> {
     // From here on a signal stops the run cleanly (before, while data loads, it ends it at once).
     trap.arm();
   };
-  options.onStep = (info) => progress?.step(info);
+  options.onStep = (info) => {
+    runTime?.step(info);
+    progress?.step(info);
+  };
   options.onEval = (record) => {
     progress?.eval(record);
     if (json) out(JSON.stringify(record));

@@ -89,6 +89,25 @@ export interface RunOptions extends SettingOptions {
   onStart?: (info: { config: RunConfig; runDir: RunDir; backend: Backend; resumedAt?: number }) => void;
 }
 
+/**
+ * The batch order's generator is seeded with `seed + SHUFFLE_SEED_OFFSET`, a stream apart from
+ * the weights' (whose generator also seeds the Dropout layers': from its draws, not by adding).
+ */
+export const SHUFFLE_SEED_OFFSET = 1_000_003;
+/** The largest seed whose derived seeds are all safe integers (2^53 − 1 − the offset). */
+export const MAX_SEED = Number.MAX_SAFE_INTEGER - SHUFFLE_SEED_OFFSET;
+/** The smallest seed accepted (−(2^53 − 1): adding the offset only moves it up). */
+export const MIN_SEED = Number.MIN_SAFE_INTEGER;
+
+/** Refuses a seed from which a derived seed would not be a safe integer, before anything is done. */
+export function checkSeed(seed: number): void {
+  if (!Number.isSafeInteger(seed) || seed > MAX_SEED || seed < MIN_SEED) {
+    throw new ArgumentError(
+      `--seed must be an integer from ${MIN_SEED} to ${MAX_SEED} (the largest seed accepted: the batch order uses seed + ${SHUFFLE_SEED_OFFSET}), got ${seed}`,
+    );
+  }
+}
+
 /** The `done` event of `--json`. */
 export interface DoneRecord {
   event: 'done';
@@ -136,7 +155,7 @@ function planRun(options: RunOptions) {
     }
     const hp = resolveHyperparameters(options, setup.defaults);
     const seed = options.seed ?? 42;
-    if (!Number.isSafeInteger(seed)) throw new ArgumentError(`--seed must be an integer, got ${seed}`);
+    checkSeed(seed);
     const backend = getBackend(options.backend ?? 'auto');
     const mode: RunDirMode = options.overwrite === true ? 'overwrite' : 'new';
     if (options.out !== undefined) checkRunDir(options.out, mode);
@@ -213,7 +232,7 @@ export async function runExperiment(options: RunOptions): Promise<RunResult> {
     mean: cifar.mean,
     ...hp,
     // A stream of its own for the shuffles, apart from the weights' stream.
-    seed: seed + 1_000_003,
+    seed: seed + SHUFFLE_SEED_OFFSET,
     ...(setup.evalChunk !== undefined ? { evalChunk: setup.evalChunk } : {}),
   });
 
