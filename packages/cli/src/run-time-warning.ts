@@ -3,8 +3,13 @@
  * --backend js` is accepted and would train for days without a word. The estimate is measured,
  * not guessed from a table: the time of the second training step of this run (the first one
  * pays for warm-up: buffers, caches, lazy compilation) times the steps left, evaluations not
- * counted, so it errs short.
+ * counted, so it errs short. A first step so slow that a tenth of its time per step would still
+ * pass the limit (warm-up never costs 10×; the ConvNet on js takes minutes per step) warns at
+ * once rather than a whole slow step later.
  */
+
+/** A first step may be this many times slower than the next (warm-up) and still not warn. */
+const FIRST_STEP_WARM_UP_FACTOR = 10;
 
 import type { train } from '@dlp/core';
 
@@ -18,6 +23,8 @@ export interface RunTimeWarningOptions {
   write: (line: string) => void;
   /** Warn above this many seconds (default one hour). */
   thresholdSeconds?: number;
+  /** The clock, in ms (default performance.now): times the first step from the warning's creation. */
+  now?: () => number;
 }
 
 /** Feed it every step's info; it writes at most one line, after the second step it sees. */
@@ -25,22 +32,36 @@ export class RunTimeWarning {
   #firstSeconds: number | undefined;
   #done = false;
 
-  constructor(private readonly options: RunTimeWarningOptions) {}
+  /** When the run (or its resumption) started: a resumed session's trainSeconds holds earlier time too. */
+  readonly #created: number;
 
+  /** Create it just before the first step (dlp train: in onStart). */
+  constructor(private readonly options: RunTimeWarningOptions) {
+    this.#created = (options.now ?? performance.now)();
+  }
+
+  /** @param info a step's info; `trainSeconds` counts from this run's (or resumption's) start. */
   step(info: train.StepInfo): void {
     if (this.#done) return;
+    const threshold = this.options.thresholdSeconds ?? 3600;
+    const left = this.options.steps - info.step;
     if (this.#firstSeconds === undefined) {
       this.#firstSeconds = info.trainSeconds;
+      const first = ((this.options.now ?? performance.now)() - this.#created) / 1000;
+      if ((first * left) / FIRST_STEP_WARM_UP_FACTOR > threshold) this.#warn(first, left, 'the first step');
       return;
     }
     this.#done = true;
     const perStep = info.trainSeconds - this.#firstSeconds;
-    const left = this.options.steps - info.step;
-    const seconds = perStep * left;
-    if (!(seconds > (this.options.thresholdSeconds ?? 3600))) return;
+    if (perStep * left > threshold) this.#warn(perStep, left, 'per step');
+  }
+
+  #warn(perStep: number, left: number, measured: string): void {
+    this.#done = true;
     const advice = this.options.faster !== undefined ? `--backend ${this.options.faster} is faster` : 'fewer --steps make it shorter';
     this.options.write(
-      `dlp: warning: at ${formatSeconds(perStep)} per step, the ${left} steps left take about ${formatDuration(seconds)} on ${this.options.backend} (training alone); ${advice}\n`,
+      `dlp: warning: at ${formatSeconds(perStep)} ${measured === 'per step' ? 'per step' : `for ${measured}`}, the ${left} steps left take about ` +
+        `${formatDuration(perStep * left)} on ${this.options.backend} (training alone); ${advice}\n`,
     );
   }
 }

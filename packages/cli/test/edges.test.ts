@@ -33,19 +33,43 @@ describe('the over-an-hour warning', () => {
   const lines: string[] = [];
   const step = (step: number, trainSeconds: number) => ({ step, steps: 5000, loss: 1, accuracy: 0, trainSeconds });
 
+  /** A clock that reads `ms` after the warning is made (the first step's end). */
+  const clockAt = (ms: number) => {
+    let calls = 0;
+    return () => (calls++ === 0 ? 0 : ms);
+  };
+
   it('warns once, from the second step, naming the faster backend', () => {
-    const warning = new RunTimeWarning({ steps: 5000, backend: 'js', faster: 'native', write: (l) => lines.push(l) });
-    warning.step(step(1, 30)); // the first step's warm-up is not counted
-    warning.step(step(2, 32)); // 2 s per step, 4998 steps left: 2.8 h
-    warning.step(step(3, 34));
+    const warning = new RunTimeWarning({ steps: 5000, backend: 'js', faster: 'native', write: (l) => lines.push(l), now: clockAt(3000) });
+    warning.step(step(1, 3)); // the first step's warm-up is not counted
+    warning.step(step(2, 5)); // 2 s per step, 4998 steps left: 2.8 h
+    warning.step(step(3, 7));
     expect(lines).toEqual(['dlp: warning: at 2.0 s per step, the 4998 steps left take about 2.8 h on js (training alone); --backend native is faster\n']);
   });
 
   it('says nothing for a run under an hour', () => {
     const quiet: string[] = [];
-    const warning = new RunTimeWarning({ steps: 5000, backend: 'native', faster: undefined, write: (l) => quiet.push(l) });
+    const warning = new RunTimeWarning({ steps: 5000, backend: 'native', faster: undefined, write: (l) => quiet.push(l), now: clockAt(3000) });
     warning.step(step(1, 3));
     warning.step(step(2, 3.5)); // 0.5 s per step: 41 min
+    expect(quiet).toEqual([]);
+  });
+
+  it('warns after the first step when even a tenth of its time would pass the hour', () => {
+    const early: string[] = [];
+    // 150 s for the first step (the ConvNet on js), 4999 steps left: 208 h, and 20.8 h at a tenth.
+    const warning = new RunTimeWarning({ steps: 5000, backend: 'js', faster: 'native', write: (l) => early.push(l), now: clockAt(150_000) });
+    warning.step(step(1, 150));
+    warning.step(step(2, 300));
+    expect(early).toEqual(['dlp: warning: at 150.0 s for the first step, the 4999 steps left take about 8.7 days on js (training alone); --backend native is faster\n']);
+  });
+
+  it('does not take a slow first step (warm-up) for the run when a tenth of it fits', () => {
+    const quiet: string[] = [];
+    // 3 s first step (the ConvNet on native warming up), then 0.5 s: 42 min, no warning.
+    const warning = new RunTimeWarning({ steps: 5000, backend: 'native', faster: undefined, write: (l) => quiet.push(l), now: clockAt(3000) });
+    warning.step(step(1, 3));
+    warning.step(step(2, 3.5));
     expect(quiet).toEqual([]);
   });
 
