@@ -34,10 +34,12 @@ export class RunTimeWarning {
 
   /** When the run (or its resumption) started: a resumed session's trainSeconds holds earlier time too. */
   readonly #created: number;
+  readonly #now: () => number;
 
   /** Create it just before the first step (dlp train: in onStart). */
   constructor(private readonly options: RunTimeWarningOptions) {
-    this.#created = (options.now ?? performance.now)();
+    this.#now = options.now ?? (() => performance.now());
+    this.#created = this.#now();
   }
 
   /** @param info a step's info; `trainSeconds` counts from this run's (or resumption's) start. */
@@ -47,7 +49,7 @@ export class RunTimeWarning {
     const left = this.options.steps - info.step;
     if (this.#firstSeconds === undefined) {
       this.#firstSeconds = info.trainSeconds;
-      const first = ((this.options.now ?? performance.now)() - this.#created) / 1000;
+      const first = (this.#now() - this.#created) / 1000;
       if ((first * left) / FIRST_STEP_WARM_UP_FACTOR > threshold) this.#warn(first, left, 'the first step');
       return;
     }

@@ -73,6 +73,13 @@ describe('the over-an-hour warning', () => {
     expect(quiet).toEqual([]);
   });
 
+  it('runs on the real clock by default (as dlp train makes it)', () => {
+    const quiet: string[] = [];
+    const warning = new RunTimeWarning({ steps: 3, backend: 'js', faster: 'native', write: (l) => quiet.push(l) });
+    expect(() => [1, 2, 3].forEach((k) => warning.step(step(k, k * 0.01)))).not.toThrow();
+    expect(quiet).toEqual([]);
+  });
+
   it('names the fastest backend that loads, none when the chosen one is the fastest', () => {
     expect(fasterBackend('js', () => true)).toBe('native');
     expect(fasterBackend('js', (name) => name !== 'native')).toBe('wasm');
