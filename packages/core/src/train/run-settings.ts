@@ -24,6 +24,8 @@ export interface RunConfig extends SetupHyperparameters {
   weights?: string | null;
   /** Whether only the head trained (the features frozen). */
   freeze_features?: boolean;
+  /** Set when the run was allowed to train on a degenerate data set (--allow-degenerate-data). */
+  allow_degenerate_data?: boolean;
 }
 
 /** The options that choose a run's settings, as runExperiment takes them. */

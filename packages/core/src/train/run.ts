@@ -211,7 +211,8 @@ export async function runExperiment(options: RunOptions): Promise<RunResult> {
       ...(options.onDownload ? { onProgress: options.onDownload } : {}),
     }));
   const degenerate = degenerateDataProblem(cifar);
-  if (degenerate !== undefined && options.allowDegenerateData !== true) {
+  // A resumed run keeps the permission its config.json records.
+  if (degenerate !== undefined && options.allowDegenerateData !== true && plan.saved?.allow_degenerate_data !== true) {
     throw new DataError(`${cifar.dir}: ${degenerate}, so nothing can be learned from it (pass --allow-degenerate-data to train anyway)`);
   }
   if (hp.batchSize > cifar.train.length) {
@@ -263,6 +264,7 @@ export async function runExperiment(options: RunOptions): Promise<RunResult> {
         started_at: new Date().toISOString(),
         weights: plan.weights ?? null,
         freeze_features: plan.freezeFeatures,
+        ...(options.allowDegenerateData === true ? { allow_degenerate_data: true } : {}),
       };
       writeFileAtomicSync(runDir.config, `${JSON.stringify(config, null, 2)}\n`);
     }

@@ -61,4 +61,15 @@ describe('runExperiment on a degenerate set', () => {
     const result = await run(join(root, 'allowed'), true);
     expect(result.done.steps).toBe(2);
   });
+
+  it('a resumed run keeps the permission config.json records, without the flag again', async () => {
+    const out = join(root, 'allowed-resumed');
+    const stop = new AbortController();
+    const stopped = await train
+      .runExperiment({ setup: 'tiny-resume', backend: 'js', data: synthetic({ label: 0 }), out, steps: 4, evalFreq: 2, allowDegenerateData: true, signal: stop.signal, onEval: () => stop.abort('test') })
+      .then(() => undefined, (e: unknown) => e);
+    expect(stopped).toBeInstanceOf(train.TrainingInterruptedError);
+    const resumed = await train.runExperiment({ resume: out, data: synthetic({ label: 0 }) });
+    expect(resumed.done.steps).toBe(4);
+  });
 });
