@@ -119,7 +119,7 @@ const BAD_CALLS: BadCall[] = [
     what: 'maxPool2dBackward index outside the plane',
     call: (b, n) => getKernel('maxPool2dBackward', b.name)(b, { ...poolBackward(n), indices: Int32Array.of(0, 1, 2, 16, 0, 0, 0, 0) }),
     error: ArgumentError,
-    message: 'maxPool2dBackward: indices[3] = 16 is not an index in 0..16',
+    message: 'maxPool2dBackward: indices[3] = 16 is not an index in 0..15',
   },
 ];
 

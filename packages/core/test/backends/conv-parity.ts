@@ -113,6 +113,9 @@ export function describeConvParity(label: string, make: () => Backend, part: Con
       });
     });
 
+    // Pooling has no weights: the backward-weight files hold no pooling cases (an empty describe
+    // is a vitest failure).
+    if (part === 'backward-weight') return;
     describe.each(POOL_SHAPES.map((c) => [c.join(','), c] as const))('maxPool2d [%s]', (_name, c) => {
       const g = poolGeometry(c);
       const [oh, ow] = outSize(g);
@@ -134,7 +137,6 @@ export function describeConvParity(label: string, make: () => Backend, part: Con
         });
         return;
       }
-      if (part !== 'backward-input') return;
 
       it('backward: dout routed to the js indices', () => {
         const indices = new Int32Array(outLen);
