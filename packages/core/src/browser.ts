@@ -24,6 +24,7 @@ export { type Shape, formatShape, sizeOf } from './shape.js';
 export type { Backend, BackendName, Storage } from './backends/backend.js';
 export { getBackend, loadBackend, autoBackend, onBackendFallback, setDefaultBackend, type LoadBackendOptions } from './backends/registry.js';
 export { getKernel } from './kernels/registry.js';
+export { KernelProfile, type KernelProfileEntry } from './kernels/profile.js';
 export { gemmReference } from './backends/js/gemm.js';
 export { wasmSimdSupported } from './backends/wasm/load.js';
 export {

@@ -13,6 +13,7 @@ import { LAYOUT_KERNELS, type LayoutKernels } from './layout.js';
 import { LOSS_KERNELS, type LossKernels } from './loss.js';
 import { NORM_KERNELS, type NormKernels } from './norm.js';
 import { OPTIM_KERNELS, type OptimKernels } from './optim.js';
+import { activeKernelProfile } from './profile.js';
 
 /**
  * Every kernel's signature, by name, gathered from the concerns' files in this folder (gemm,
@@ -61,7 +62,8 @@ export function getKernel<K extends KernelName>(name: K, backend: BackendName): 
   if (impl === undefined) {
     throw new KernelNotFoundError(`kernel '${name}' is not implemented on the ${backend} backend`);
   }
-  return impl as KernelSignatures[K];
+  const profile = activeKernelProfile();
+  return profile ? profile.wrap(name, impl as KernelSignatures[K]) : (impl as KernelSignatures[K]);
 }
 
 export function hasKernel(name: KernelName, backend: BackendName): boolean {
