@@ -113,15 +113,29 @@ export function activeKernelProfile(): KernelProfile | undefined {
 /** Arguments that count the optimiser's steps: they change every step, not the work, so they are left out of the shape. */
 const STEP_COUNTERS = new Set(['step', 'firstStep']);
 
-/** `transB m=128 n=1024 k=3072 alpha=1 beta=0`: the arguments in call order, numbers with their value, true flags by name. */
+/**
+ * `transB m=128 n=1024 k=3072 alpha=1 beta=0`: the arguments in call order, numbers with their
+ * value, true flags by name. A kernel whose arguments carry no sizes (elementwise kernels, the
+ * optimisers' updates) is told apart by the length of its first buffer: `param[3145728] lr=0.01`.
+ */
 export function describeShape(args: Record<string, unknown>): string {
   const parts: string[] = [];
+  let firstBuffer: string | undefined;
+  let sized = false;
   for (const [name, value] of Object.entries(args)) {
     if (STEP_COUNTERS.has(name)) continue;
-    if (typeof value === 'number') parts.push(`${name}=${value}`);
-    else if (value === true) parts.push(name);
+    if (typeof value === 'number') {
+      parts.push(`${name}=${value}`);
+      sized ||= Number.isInteger(value) && value > 1;
+    } else if (value === true) parts.push(name);
+    else if (firstBuffer === undefined && isBuffer(value)) firstBuffer = `${name}[${value.length}]`;
   }
+  if (!sized && firstBuffer !== undefined) parts.unshift(firstBuffer);
   return parts.join(' ');
+}
+
+function isBuffer(value: unknown): value is { length: number } {
+  return typeof value === 'object' && value !== null && typeof (value as { length?: unknown }).length === 'number';
 }
 
 function flopsOf(kernel: KernelName, args: Record<string, unknown>): number | undefined {

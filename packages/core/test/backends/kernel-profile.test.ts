@@ -51,7 +51,7 @@ describe('KernelProfile', () => {
     elu(js, { x: x.storage, out: out.storage, alpha: 1 });
     profile.stop();
     elu(js, { x: x.storage, out: out.storage, alpha: 1 });
-    expect(profile.entries()).toEqual([{ kernel: 'elu', backend: 'js', shape: 'alpha=1', calls: 2, seconds: 0.002 }]);
+    expect(profile.entries()).toEqual([{ kernel: 'elu', backend: 'js', shape: 'x[4] alpha=1', calls: 2, seconds: 0.002 }]);
     expect(Array.from(out.toArray())[0]).toBe(1);
   });
 
