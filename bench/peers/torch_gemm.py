@@ -97,18 +97,23 @@ def openblas_facts(libs):
     for path in libs:
         if "openblas" not in os.path.basename(os.path.realpath(path)):
             continue
-        try:
-            lib = ctypes.CDLL(path)
-            lib.openblas_get_config.restype = ctypes.c_char_p
-            lib.openblas_get_corename.restype = ctypes.c_char_p
-            return {
-                "config": lib.openblas_get_config().decode(),
-                "corename": lib.openblas_get_corename().decode(),
-                "threads": int(lib.openblas_get_num_threads()),
-                "library": os.path.realpath(path),
-            }
-        except (OSError, AttributeError):
-            continue
+        # Debian's libopenblas exports openblas_*; NumPy 2.x wheels bundle scipy-openblas, whose
+        # symbols are prefixed (scipy_openblas_*64_ in its 64-bit-integer build).
+        for prefix, suffix in (("openblas_", ""), ("scipy_openblas_", "64_"), ("scipy_openblas_", "")):
+            try:
+                lib = ctypes.CDLL(path)
+                config = getattr(lib, f"{prefix}get_config{suffix}")
+                corename = getattr(lib, f"{prefix}get_corename{suffix}")
+                threads = getattr(lib, f"{prefix}get_num_threads{suffix}")
+                config.restype = corename.restype = ctypes.c_char_p
+                return {
+                    "config": config().decode(),
+                    "corename": corename().decode(),
+                    "threads": int(threads()),
+                    "library": os.path.realpath(path),
+                }
+            except (OSError, AttributeError):
+                continue
     return None
 
 
@@ -127,6 +132,10 @@ def describe_blas(torch):
         blas = "MKL"
     elif any(os.path.basename(os.path.realpath(p)).startswith("libblas") for p in libs):
         blas = "reference BLAS (netlib libblas) -- about 15x slower than a real BLAS"
+    elif "BLAS_INFO=mkl" in blas_info:
+        # pip's wheels link MKL statically into libtorch_cpu: no separate library is mapped.
+        mkl = re.search(r"Math Kernel Library Version ([\w.]+)", cfg)
+        blas = f"MKL {mkl.group(1) if mkl else ''} (linked into libtorch_cpu)".replace("  ", " ")
     else:
         blas = "unknown (no BLAS library mapped)"
     return {
