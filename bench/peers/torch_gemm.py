@@ -126,16 +126,17 @@ def describe_blas(torch):
     torch.mm(x, x)
     libs = loaded_blas_libraries()
     ob = openblas_facts(libs)
-    if ob:
+    if "BLAS_INFO=mkl" in blas_info:
+        # pip's wheels link MKL statically into libtorch_cpu: no separate library is mapped (an
+        # OpenBLAS that is mapped there is NumPy's, not torch's).
+        mkl = re.search(r"Math Kernel Library Version ([\w.]+)", cfg)
+        blas = f"MKL {mkl.group(1) if mkl else ''} (linked into libtorch_cpu)".replace("  ", " ")
+    elif ob:
         blas = f"OpenBLAS ({ob['config']}; core {ob['corename']}; {ob['threads']} threads)"
     elif any("mkl" in os.path.basename(p) for p in libs):
         blas = "MKL"
     elif any(os.path.basename(os.path.realpath(p)).startswith("libblas") for p in libs):
         blas = "reference BLAS (netlib libblas) -- about 15x slower than a real BLAS"
-    elif "BLAS_INFO=mkl" in blas_info:
-        # pip's wheels link MKL statically into libtorch_cpu: no separate library is mapped.
-        mkl = re.search(r"Math Kernel Library Version ([\w.]+)", cfg)
-        blas = f"MKL {mkl.group(1) if mkl else ''} (linked into libtorch_cpu)".replace("  ", " ")
     else:
         blas = "unknown (no BLAS library mapped)"
     return {
