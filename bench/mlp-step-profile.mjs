@@ -110,7 +110,7 @@ const sections = results.map((r) => {
 
 - ${train.getSetup(r.setup).description}
 - GEMM work: ${r.gemm_gflop_per_step.toFixed(3)} GFLOP per step; at the FMA peak (${peak.toFixed(0)} GFLOPS) that is ${ms((r.gemm_gflop_per_step / peak) * 1000)} ms. The step runs at **${pct(stepShare)} of the peak** (GEMM flops / step time).
-- With the profile recording the step took ${ms(r.profiled_step_ms)} ms (the timing around each call costs ${ms(r.profiled_step_ms - r.step_ms)} ms); of that, GEMMs ${ms(gemmMs)} ms (${pct(gemmMs / r.profiled_step_ms)}), other kernels ${ms(kernelSum - gemmMs)} ms (${pct((kernelSum - gemmMs) / r.profiled_step_ms)}), outside the kernels ${ms(outside)} ms (${pct(outside / r.profiled_step_ms)}).
+- With the profile recording the step took ${ms(r.profiled_step_ms)} ms (plain steps of the same rounds: ${ms(r.step_ms)} ms; the difference is the timing around each call plus the machine's noise); of that, GEMMs ${ms(gemmMs)} ms (${pct(gemmMs / r.profiled_step_ms)}), other kernels ${ms(kernelSum - gemmMs)} ms (${pct((kernelSum - gemmMs) / r.profiled_step_ms)}), outside the kernels ${ms(outside)} ms (${pct(outside / r.profiled_step_ms)}).
 
 | kernel | shape | calls / step | ms / step | share of step | GFLOPS | share of FMA peak |
 |---|---|---:|---:|---:|---:|---:|
