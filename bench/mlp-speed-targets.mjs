@@ -22,7 +22,7 @@
 //        [--step-steps N] [--python /usr/bin/python3] [--data-dir DIR] [--out-dir DIR]
 // Writes <out-dir>/mlp-speed-targets.md and .jsonl (default docs/results). Measure on a quiet machine.
 
-import { execFileSync } from 'node:child_process';
+import { spawnSync } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
 import { describeFmaPeak, FMA_PEAK_COMMAND, measureFmaPeak } from './lib/fma-peak.mjs';
@@ -45,6 +45,7 @@ const opts = parseArgs(
   { fail, usage },
 );
 if (!opts.pipPython) fail(`--pip-python is required: an interpreter with PyTorch 2.x and NumPy 2.x from pip\n${usage()}`);
+if (!fs.existsSync(opts.pipPython)) fail(`--pip-python ${opts.pipPython} does not exist`);
 requireGnuTime(fail);
 requireDlpCli(opts.dlpCli, fail);
 requireCifar(opts.dataDir, fail);
@@ -97,12 +98,13 @@ function runGemm(raw, repeat) {
   const byImpl = {};
   for (const [impl, [cmd, args]] of Object.entries(gemmCommands)) {
     process.stderr.write(`[gemm ${impl} ${repeat}/${opts.repeats}]$ ${cmd} ${args.join(' ')}\n`);
-    let out;
-    try {
-      out = execFileSync(cmd, args, { cwd: ROOT, encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'], env: { ...process.env, RAYON_NUM_THREADS: T } });
-    } catch (e) {
-      fail(`gemm ${impl} failed (${e.status ?? e.code}): ${cmd} ${args.join(' ')}\nnothing was written to ${rel(opts.outDir)}`);
-    }
+    const run = spawnSync(cmd, args, { cwd: ROOT, encoding: 'utf8', env: { ...process.env, RAYON_NUM_THREADS: T } });
+    if (run.status !== 0) fail(`gemm ${impl} failed (${run.status ?? run.error?.code}): ${cmd} ${args.join(' ')}\nnothing was written to ${rel(opts.outDir)}`);
+    // The GEMM runs come first: a PyTorch on the reference BLAS is refused here, not after the training runs.
+    const info = run.stderr.split('\n').reverse().find((l) => l.startsWith('peer-info '));
+    const blas = info ? JSON.parse(info.slice('peer-info '.length)).blas : '';
+    if (/reference BLAS/.test(blas)) fail(`${cmd}'s PyTorch runs the reference BLAS (${blas}): install libopenblas0-openmp and run again; nothing was written`);
+    const out = run.stdout;
     for (const line of out.trim().split('\n')) {
       const r = JSON.parse(line);
       (byImpl[impl] ??= {})[`${r.m}x${r.k}x${r.n}`] = r.gflops;
@@ -124,11 +126,6 @@ async function main() {
   const runs = await runRepeats(plan, opts.repeats, { fail, outDir: opts.outDir });
   raw.push(...runs.raw);
   const loadEnd = os.loadavg();
-  for (const id of Object.keys(PEERS)) {
-    if (/reference BLAS/.test(runs.infos[id]?.blas ?? '')) {
-      fail(`${PEERS[id]}'s PyTorch ran the reference BLAS (${runs.infos[id].blas}): install libopenblas0-openmp and run again; nothing was written`);
-    }
-  }
 
   const pct = (x) => `${(x * 100).toFixed(0)}%`;
   const met = (ok) => (ok ? 'yes' : '**no**');
@@ -222,5 +219,4 @@ ${reproduceSection(thisCommand('bench/mlp-speed-targets.mjs'), opts.repeats, [
   process.stdout.write(md);
 }
 
-if (!fs.existsSync(opts.pipPython)) fail(`--pip-python ${opts.pipPython} does not exist`);
 await main();

@@ -13,6 +13,7 @@
 //   pnpm build && node bench/mlp-step-profile.mjs [--rounds R] [--steps S] [--setups 1,5,6] [--out-dir DIR]
 // Writes <out-dir>/mlp-step-profile.md and .jsonl (default docs/results). Measure on a quiet machine.
 
+import os from 'node:os';
 import { getBackend, KernelProfile, Rng, train } from '../packages/core/dist/index.js';
 import { describeFmaPeak, FMA_PEAK_COMMAND, measureFmaPeak } from './lib/fma-peak.mjs';
 import { makeFail, parseArgs, posInt, text } from './lib/options.mjs';
@@ -48,10 +49,9 @@ function prepare(name) {
 
 /** What a GEMM computes in a linear layer, from its transposes: forward, input or weight gradient. */
 function gemmRole(shape) {
-  const v = Object.fromEntries(shape.split(' ').filter((p) => p.includes('=')).map((p) => p.split('=')).map(([k, x]) => [k, Number(x)]));
-  const transA = shape.split(' ').includes('transA');
-  const transB = shape.split(' ').includes('transB');
-  const role = transB ? 'forward x·Wᵀ' : transA ? 'weight grad gᵀ·x' : 'input grad g·W';
+  const parts = shape.split(' ');
+  const v = Object.fromEntries(parts.filter((p) => p.includes('=')).map((p) => p.split('=')));
+  const role = parts.includes('transB') ? 'forward x·Wᵀ' : parts.includes('transA') ? 'weight grad gᵀ·x' : 'input grad g·W';
   return `${role}, m=${v.m} n=${v.n} k=${v.k}`;
 }
 
@@ -89,7 +89,7 @@ for (const name of setups) {
   results.push(result);
   raw.push(JSON.stringify({ setup: name, step_ms: stepMs, profiled_step_ms: profiledMs, kernels }));
 }
-const loadEnd = [...(await import('node:os')).default.loadavg()];
+const loadEnd = os.loadavg();
 
 const pct = (x) => `${(x * 100).toFixed(0)}%`;
 const ms = (x) => x.toFixed(x < 0.1 ? 3 : 2);

@@ -6,8 +6,8 @@
  * outside them — the tape, allocation, JavaScript between calls — is the step's time minus
  * their sum, which the caller measures.
  *
- * A kernel looked up before recording started is not timed: start recording before building
- * the model, as the profile bench does (bench/mlp-step-profile.mjs).
+ * Ops look their kernels up on every call, so recording around the steps is enough (as
+ * bench/mlp-step-profile.mjs does); only a kernel function kept from before `start` runs untimed.
  */
 
 import type { KernelName } from './registry.js';
@@ -54,11 +54,6 @@ export class KernelProfile {
     this.#recording = false;
     if (active === this) active = undefined;
     return this;
-  }
-
-  /** Forgets what was recorded (recording goes on if started). */
-  clear(): void {
-    this.#entries.clear();
   }
 
   /** Every kernel and shape seen, slowest total first. */
