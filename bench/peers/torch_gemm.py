@@ -97,11 +97,14 @@ def openblas_facts(libs):
     for path in libs:
         if "openblas" not in os.path.basename(os.path.realpath(path)):
             continue
+        try:
+            lib = ctypes.CDLL(path)
+        except OSError:
+            continue
         # Debian's libopenblas exports openblas_*; NumPy 2.x wheels bundle scipy-openblas, whose
         # symbols are prefixed (scipy_openblas_*64_ in its 64-bit-integer build).
         for prefix, suffix in (("openblas_", ""), ("scipy_openblas_", "64_"), ("scipy_openblas_", "")):
             try:
-                lib = ctypes.CDLL(path)
                 config = getattr(lib, f"{prefix}get_config{suffix}")
                 corename = getattr(lib, f"{prefix}get_corename{suffix}")
                 threads = getattr(lib, f"{prefix}get_num_threads{suffix}")
@@ -112,7 +115,7 @@ def openblas_facts(libs):
                     "threads": int(threads()),
                     "library": os.path.realpath(path),
                 }
-            except (OSError, AttributeError):
+            except AttributeError:
                 continue
     return None
 
