@@ -34,6 +34,7 @@ import { commandLine, quote, requireGnuTime, runTimed } from './lib/process-run.
 import { loadAtStart, machineFacts, machineLines, median, thisCommand, writeResults } from './lib/report.mjs';
 
 const NAME = 'before-after';
+// Default name of the report's two files; --name gives another (one report per change).
 const OUT_BASE = 'binding-refactor-speed';
 const fail = makeFail(NAME);
 const CLI = 'packages/cli/dist/main.js';
@@ -64,8 +65,14 @@ const usage = () => `usage: node bench/before-after.mjs --before DIR --after DIR
   --workloads LIST   comma-separated subset of ${KNOWN} (default: all)
   --quick            shrink every workload to a second or two (smoke tests, not measurements)
   --data-dir DIR     folder holding cifar-10-batches-bin/ (default ../shared/datasets from this repository's root)
-  --out-dir DIR      where ${OUT_BASE}.md and .jsonl go (default docs/results)
+  --out-dir DIR      where the report's .md and .jsonl go (default docs/results)
+  --name NAME        the report's file name, without extension (default ${OUT_BASE})
 `;
+
+function parseName(v, bad) {
+  if (!/^[\w.-]+$/.test(v)) bad('wants a file name of letters, digits, ".", "_" and "-"');
+  return v;
+}
 
 function parseWorkloads(v, bad) {
   const list = v.split(',').map((x) => x.trim()).filter(Boolean);
@@ -76,10 +83,11 @@ function parseWorkloads(v, bad) {
 
 const o = parseArgs(
   process.argv.slice(2),
-  { before: null, after: null, repeats: 5, threads: 2, workloads: Object.keys(WORKLOADS), quick: false, dataDir: DEFAULT_DATA_DIR, outDir: 'docs/results' },
+  { before: null, after: null, repeats: 5, threads: 2, workloads: Object.keys(WORKLOADS), quick: false, dataDir: DEFAULT_DATA_DIR, outDir: 'docs/results', name: OUT_BASE },
   {
     '--before': ['before', absPath], '--after': ['after', absPath], '--repeats': ['repeats', posInt], '--threads': ['threads', posInt],
     '--workloads': ['workloads', parseWorkloads], '--quick': ['quick'], '--data-dir': ['dataDir', absPath], '--out-dir': ['outDir', (v) => v],
+    '--name': ['name', parseName],
   },
   { fail, usage },
 );
@@ -341,7 +349,7 @@ to the next (before first in odd repeats, after first in even ones). Figures are
 the repeats; "after / before" is the ratio of the two medians and "per-repeat ratio min – max"
 the range of the ratios of the pairs that ran back to back. **Every ratio is one of times (or
 memory): below 1 the after build is faster, above 1 slower.** Every raw line is in
-[${OUT_BASE}.jsonl](${OUT_BASE}.jsonl).
+[${o.name}.jsonl](${o.name}.jsonl).
 
 ${workloadLines.join('\n')}
 
@@ -372,7 +380,7 @@ fresh temporary folder, deleted afterwards):
 ${commands.join('\n')}
 \`\`\`
 `;
-  writeResults(NAME, o.outDir, OUT_BASE, raw, md);
+  writeResults(NAME, o.outDir, o.name, raw, md);
   process.stdout.write(tables);
 }
 

@@ -3,8 +3,8 @@
 //! own packing buffers, so the result does not depend on the number of threads.
 
 /// Each thread gets at least this many flops. Handing a part to the pool and collecting it
-/// costs ~6 µs natively (80³ ran 1.1× faster on two threads, 64³ slower), so a call below twice
-/// this stays on the calling thread.
+/// cost ~6 µs natively when rayon's pool ran the parts (80³ ran 1.1× faster on two threads,
+/// 64³ slower), so a call below twice this stays on the calling thread.
 const MIN_FLOPS_PER_THREAD: f64 = 0.5e6;
 
 /// A kernel's register tile and column block, which the grid's cost model needs.
@@ -54,54 +54,17 @@ pub(crate) fn split(len: usize, unit: usize, parts: usize) -> Vec<(usize, usize)
     (0..parts).map(|p| (cut(p), cut(p + 1))).collect()
 }
 
-/// Runs `part(0..parts)`: part 0 on the calling thread, the others on the shared pool, and
-/// returns when all are done (serially without the `parallel` feature). On wasm32 the parts are
-/// claimed instead ([`crate::threads::run_claimed`]): there a pool thread asleep between calls can take long to
-/// wake, and the caller does its part's work rather than wait for it.
+/// Runs `part(0..parts)` on the calling thread and the kernel helpers
+/// ([`crate::threads::run_claimed`], which says why not on rayon's pool) and returns when all
+/// are done (serially without the `parallel` feature).
 pub(crate) fn run_parts(parts: usize, part: &(dyn Fn(usize) + Sync)) {
-    #[cfg(all(feature = "parallel", target_arch = "wasm32"))]
+    #[cfg(feature = "parallel")]
     if parts > 1 {
         crate::threads::run_claimed(parts, part);
         return;
     }
-    #[cfg(all(feature = "parallel", not(target_arch = "wasm32")))]
-    if parts > 1 {
-        run_on_pool(parts, part);
-        return;
-    }
     (0..parts).for_each(part);
 }
-
-/// A caller outside the pool spins briefly for the other parts rather than going to sleep at
-/// once: being woken takes ~0.1 ms natively, which cost 1024³ nothing but 200×3072×100 (1 ms on
-/// two threads) a fifth. (A pool thread must not spin: the parts may be queued behind it.)
-#[cfg(all(feature = "parallel", not(target_arch = "wasm32")))]
-fn run_on_pool(parts: usize, part: &(dyn Fn(usize) + Sync)) {
-    use std::sync::atomic::{AtomicUsize, Ordering};
-    let pending = AtomicUsize::new(parts - 1);
-    rayon::in_place_scope(|scope| {
-        for p in 1..parts {
-            let pending = &pending;
-            scope.spawn(move |_| {
-                part(p);
-                pending.fetch_sub(1, Ordering::Release);
-            });
-        }
-        part(0);
-        if rayon::current_thread_index().is_none() {
-            let start = std::time::Instant::now();
-            while pending.load(Ordering::Acquire) != 0 && start.elapsed() < SPIN {
-                std::hint::spin_loop();
-            }
-        }
-    });
-}
-
-/// How long a caller outside the pool spins for the other parts before sleeping: long enough
-/// for parts that finish together, short enough to cost little when another process has the
-/// other core.
-#[cfg(all(feature = "parallel", not(target_arch = "wasm32")))]
-const SPIN: std::time::Duration = std::time::Duration::from_micros(50);
 
 #[cfg(test)]
 mod tests {

@@ -1,16 +1,20 @@
-//! Running the parts of one kernel call on the caller and the pool's threads by claiming them,
-//! with helpers that stay awake between calls. The threaded wasm build's way for GEMM products
-//! (gemm/parallel.rs); natively, and for `parallel_map`, the pool's own scheduling is used.
-#![cfg_attr(not(target_arch = "wasm32"), allow(dead_code))] // natively only the tests call it
+//! Running the parts of one kernel call on the caller and helper threads by claiming them,
+//! with helpers that stay awake between calls: how every parallel kernel splits its work
+//! (GEMM products through gemm/parallel.rs, the others through `parallel_map`). The helpers
+//! are the pool's Web Workers in the threaded wasm build (below), dedicated threads natively
+//! (native_helpers.rs).
 
 /// The caller and its helpers claim parts from one counter until none is left, so a helper
 /// that starts late finds the work done and returns at once, and the caller waits only for
 /// parts already claimed (by spinning: they are running). Helpers come first from those still
-/// spinning after an earlier call ([`HOT`]), then from the pool. Why: in the browser a pool
-/// worker asleep in Atomics.wait took from 0.1 to over 1 ms to start, about as long as its
-/// part of one of setup 1's big products, and setup 1 calls one every ~2 ms. Then the threaded
-/// step ran only 1.1-1.5x faster than one thread, while its GEMMs called back to back (workers
-/// awake) ran 1.9x faster.
+/// spinning after an earlier call, then from those asleep. Why: a helper asleep takes long to
+/// start. In the browser a pool worker asleep in Atomics.wait took from 0.1 to over 1 ms,
+/// about as long as its part of one of setup 1's big products, and setup 1 calls one every
+/// ~2 ms: the threaded step ran only 1.1-1.5x faster than one thread, while its GEMMs called
+/// back to back (workers awake) ran 1.9x faster. Natively rayon's sleeping workers took
+/// 20-90 µs to start a part, and setup 5's step ran 12-19% slower on them than on helpers
+/// that spin between its ~60 kernel calls (OpenMP's threads, which PyTorch's BLAS runs on,
+/// spin 200 ms by default).
 pub(crate) fn run_claimed(parts: usize, part: &(dyn Fn(usize) + Sync)) {
     use std::sync::atomic::Ordering;
     use std::sync::Arc;
@@ -19,17 +23,22 @@ pub(crate) fn run_claimed(parts: usize, part: &(dyn Fn(usize) + Sync)) {
     // SAFETY: a helper calls `part` only for a part it claimed, i.e. before the counter passed
     // `parts`; this function returns only after every claimed part is done, so every call of
     // `part` happens while the borrow is alive. A helper that comes later claims nothing.
-    // A raw pointer, not a `&'static`: a task left in HOT.posted outlives the closure.
+    // A raw pointer, not a `&'static`: a task left posted for the helpers outlives the closure.
     let part: *const (dyn Fn(usize) + Sync + 'static) = unsafe { std::mem::transmute(part as *const (dyn Fn(usize) + Sync + '_)) };
     let task = Task { claims: Arc::clone(&claims), parts, part };
-    let hot = HOT.offer(&task, parts - 1);
-    for _ in hot..parts - 1 {
-        let task = task.clone();
-        rayon::spawn(move || {
-            task.work();
-            HOT.stay(task.epoch_seen());
-        });
+    #[cfg(target_arch = "wasm32")]
+    {
+        let hot = HOT.offer(&task, parts - 1);
+        for _ in hot..parts - 1 {
+            let task = task.clone();
+            rayon::spawn(move || {
+                task.work();
+                HOT.stay(task.epoch_seen());
+            });
+        }
     }
+    #[cfg(not(target_arch = "wasm32"))]
+    super::native_helpers::offer(&task);
     task.work();
     while claims.done.load(Ordering::Acquire) != parts {
         std::hint::spin_loop();
@@ -44,7 +53,7 @@ struct Claims {
 
 /// One call's parts, as a helper sees them.
 #[derive(Clone)]
-struct Task {
+pub(super) struct Task {
     claims: std::sync::Arc<Claims>,
     parts: usize,
     /// Called only for a claimed part, i.e. while the caller's closure lives.
@@ -57,7 +66,7 @@ unsafe impl Sync for Task {}
 
 impl Task {
     /// Claims and runs parts until none is left.
-    fn work(&self) {
+    pub(super) fn work(&self) {
         use std::sync::atomic::Ordering;
         loop {
             let p = self.claims.next.fetch_add(1, Ordering::AcqRel);
@@ -71,20 +80,23 @@ impl Task {
         }
     }
 
+    #[cfg(target_arch = "wasm32")]
     fn epoch_seen(&self) -> u64 {
         HOT.epoch.load(std::sync::atomic::Ordering::Acquire)
     }
 }
 
-/// Helpers that finished a call and spin for a while for the next one instead of going back to
-/// the pool's sleep. A caller posts its task here with a new epoch; each spinning helper that
-/// sees the new epoch takes it.
+/// The threaded wasm build's helpers: pool workers that finished a call and spin for a while
+/// for the next one instead of going back to the pool's sleep. A caller posts its task here
+/// with a new epoch; each spinning helper that sees the new epoch takes it.
+#[cfg(target_arch = "wasm32")]
 struct HotHelpers {
     spinning: std::sync::atomic::AtomicUsize,
     epoch: std::sync::atomic::AtomicU64,
     posted: std::sync::Mutex<Option<Task>>,
 }
 
+#[cfg(target_arch = "wasm32")]
 static HOT: HotHelpers = HotHelpers {
     spinning: std::sync::atomic::AtomicUsize::new(0),
     epoch: std::sync::atomic::AtomicU64::new(0),
@@ -94,8 +106,10 @@ static HOT: HotHelpers = HotHelpers {
 /// Spin rounds a helper waits for the next call: a few milliseconds (wasm32 has no clock in
 /// std). Long enough to span the serial work between two products of a training step; short
 /// enough that an idle page stops burning a core at once.
+#[cfg(target_arch = "wasm32")]
 const SPIN_ROUNDS: u32 = 2_000_000;
 
+#[cfg(target_arch = "wasm32")]
 impl HotHelpers {
     /// Posts `task` to the spinning helpers; returns how many (up to `wanted`) may take it.
     fn offer(&self, task: &Task, wanted: usize) -> usize {
@@ -149,4 +163,36 @@ mod tests {
         }
     }
 
+    /// A helper takes a part whether it was spinning (calls back to back) or asleep (calls
+    /// further apart than its spin): part 0, which the caller claims first, holds on until
+    /// part 1 has started elsewhere (or a second has passed, when it would run it itself).
+    #[cfg(not(target_arch = "wasm32"))]
+    #[test]
+    fn native_helpers_take_parts_when_spinning_and_when_woken() {
+        use std::sync::atomic::{AtomicBool, Ordering};
+        use std::time::{Duration, Instant};
+        if crate::threads::available_threads() < 2 {
+            return;
+        }
+        for gap in [Duration::ZERO, Duration::from_millis(20)] {
+            for _ in 0..3 {
+                std::thread::sleep(gap);
+                let started = AtomicBool::new(false);
+                let mut runner = std::sync::Mutex::new(None);
+                run_claimed(2, &|p| {
+                    if p == 0 {
+                        let t = Instant::now();
+                        while !started.load(Ordering::Acquire) && t.elapsed() < Duration::from_secs(1) {
+                            std::hint::spin_loop();
+                        }
+                    } else {
+                        started.store(true, Ordering::Release);
+                        *runner.lock().unwrap() = std::thread::current().name().map(str::to_owned);
+                    }
+                });
+                let name = runner.get_mut().unwrap().clone().unwrap_or_default();
+                assert!(name.starts_with("dlp-kernel-helper"), "part 1 ran on {name:?} after a gap of {gap:?}");
+            }
+        }
+    }
 }

@@ -1,12 +1,15 @@
-//! How many threads a kernel may use. Natively that is rayon's global pool (created once,
-//! sized to the machine's cores, reused by every call); in the threaded wasm build the same
-//! pool on Web Workers (wasm-bindgen-rayon), where a GEMM's parts are claimed by the caller and
-//! by helpers kept awake between calls (claimed.rs); in the other wasm builds one thread.
-//! `parallel_map` splits a kernel into parts over that pool (BatchNorm, the optimiser steps).
+//! How many threads a kernel may use: rayon's global pool's size (sized to the machine's cores,
+//! or RAYON_NUM_THREADS), on Web Workers in the threaded wasm build (wasm-bindgen-rayon), one
+//! thread in the other wasm builds. A kernel's parts are claimed by the caller and by helpers
+//! kept awake between calls (claimed.rs): natively dedicated threads, in wasm the pool's.
+//! `parallel_map` splits a kernel into parts that way (BatchNorm, the optimiser steps); GEMM
+//! products go through gemm/parallel.rs. The `gemm` crate's thin products run on rayon's pool.
 
 #[cfg(feature = "parallel")]
 mod claimed;
-#[cfg(all(feature = "parallel", target_arch = "wasm32"))]
+#[cfg(all(feature = "parallel", not(target_arch = "wasm32")))]
+mod native_helpers;
+#[cfg(feature = "parallel")]
 pub(crate) use claimed::run_claimed;
 
 /// Number of worker threads in the shared pool (1 when built without `parallel`).
@@ -47,12 +50,13 @@ pub(crate) fn parts(work: usize, requested: usize, min_part: usize) -> usize {
 pub(crate) fn parallel_map<T: Send>(parts: usize, f: impl Fn(usize) -> T + Sync) -> Vec<T> {
     #[cfg(feature = "parallel")]
     if parts > 1 {
-        use rayon::prelude::*;
         let level = crate::simd::Level::current();
-        return (0..parts)
-            .into_par_iter()
-            .map(|i| crate::simd::with_level(level, || f(i)).expect("the caller's level is available on this machine"))
-            .collect();
+        let results: Vec<std::sync::Mutex<Option<T>>> = (0..parts).map(|_| std::sync::Mutex::new(None)).collect();
+        run_claimed(parts, &|i| {
+            let result = crate::simd::with_level(level, || f(i)).expect("the caller's level is available on this machine");
+            *results[i].lock().unwrap_or_else(|e| e.into_inner()) = Some(result);
+        });
+        return results.into_iter().map(|r| r.into_inner().unwrap_or_else(|e| e.into_inner()).expect("run_claimed ran every part")).collect();
     }
     (0..parts).map(f).collect()
 }
