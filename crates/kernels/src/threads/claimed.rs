@@ -164,8 +164,9 @@ mod tests {
     }
 
     /// A helper takes a part whether it was spinning (calls back to back) or asleep (calls
-    /// further apart than its spin): part 0, which the caller claims first, holds on until
-    /// part 1 has started elsewhere (or a second has passed, when it would run it itself).
+    /// further apart than its spin), also while other tests post tasks of their own: part 0,
+    /// which the caller claims first, holds on until part 1 has started elsewhere (or ten
+    /// seconds have passed, when the caller would run it itself and the test fail).
     #[cfg(not(target_arch = "wasm32"))]
     #[test]
     fn native_helpers_take_parts_when_spinning_and_when_woken() {
@@ -182,7 +183,7 @@ mod tests {
                 run_claimed(2, &|p| {
                     if p == 0 {
                         let t = Instant::now();
-                        while !started.load(Ordering::Acquire) && t.elapsed() < Duration::from_secs(1) {
+                        while !started.load(Ordering::Acquire) && t.elapsed() < Duration::from_secs(10) {
                             std::hint::spin_loop();
                         }
                     } else {
