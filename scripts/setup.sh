@@ -4,7 +4,8 @@
 #   apt:    Debian's Rust for wasm32 (rustc-web, cargo-web, rust-web-src), lld (wasm-ld), binaryen
 #   npm:    pnpm at the version pinned in package.json
 #   cargo:  wasm-bindgen-cli matching the wasm-bindgen crate of crates/wasm
-#   --test: also what the tests need (Debian's chromium for the web demo's browser test)
+#   --test: also what the tests need (Debian's chromium for the web demo's browser test;
+#           NVIDIA's NVRTC wheel from PyPI, which compiles the CUDA kernels without a GPU)
 # Usage: bash scripts/setup.sh [--test]    (then `pnpm dlp ...`, or `pnpm test` after --test)
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -49,6 +50,13 @@ if [ -z "$WB_VERSION" ]; then log "cannot read the wasm-bindgen version from cra
 if [ "$(wasm-bindgen --version 2>/dev/null | awk '{print $2}')" != "$WB_VERSION" ]; then
   log "cargo install wasm-bindgen-cli --version =$WB_VERSION (a few minutes, once)"
   cargo install --quiet wasm-bindgen-cli --version "=$WB_VERSION"
+fi
+
+# --- NVRTC for the CUDA kernels' compile test (--test) ------------------------------------
+source scripts/cuda-libs.sh
+if $WITH_TEST_TOOLS && [ ! -f "$NVRTC_LIB_DIR/libnvrtc.so.13" ]; then
+  log "nvidia-cuda-nvrtc $NVRTC_VERSION from PyPI into $NVRTC_HOME (58 MB, once)"
+  python3 scripts/fetch-wheel.py nvidia-cuda-nvrtc "$NVRTC_VERSION" "$NVRTC_HOME"
 fi
 
 # --- the workspace -----------------------------------------------------------------------

@@ -97,7 +97,7 @@ pub use norm::layer_norm_reference::{
 };
 pub use norm::per_channel::BatchNormShape;
 pub use optim::optim_steps::{
-    adam_step, adam_step_reference, sgd_step, sgd_step_reference, AdamStep, AdamStepReference, SgdStep,
+    adam_bias_corrections, adam_step, adam_step_reference, sgd_step, sgd_step_reference, AdamStep, AdamStepReference, SgdStep,
     SgdStepReference,
 };
 

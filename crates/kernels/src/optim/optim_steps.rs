@@ -190,20 +190,23 @@ impl AdamStep<'_> {
         check::same_len(K, "grad", self.grad.len(), "param", len)?;
         check::same_len(K, "expAvg", self.exp_avg.len(), "param", len)?;
         check::same_len(K, "expAvgSq", self.exp_avg_sq.len(), "param", len)?;
-        // Step 0 would divide by the bias correction 1 − beta^0 = 0.
-        if !(self.step >= 1.0 && self.step.fract() == 0.0) {
-            return Err(KernelError::new(format!(
-                "{K}: step should be an integer >= 1 (steps count from 1) but is {}",
-                self.step
-            )));
-        }
-        Ok(())
+        adam_bias_corrections(self.lr, self.beta1, self.beta2, self.step).map(|_| ())
     }
 
-    /// lr / (1 − beta1^step) and 1/√(1 − beta2^step), in f64 as PyTorch computes them.
     fn bias_corrections(&self) -> (f64, f64) {
-        (self.lr / (1.0 - self.beta1.powf(self.step)), 1.0 / (1.0 - self.beta2.powf(self.step)).sqrt())
+        adam_bias_corrections(self.lr, self.beta1, self.beta2, self.step).expect("checked by check()")
     }
+}
+
+/// Adam's step size lr / (1 − beta1^step) and 1/√(1 − beta2^step), in f64 as PyTorch computes
+/// them (other devices' Adam kernels take the same two scalars); an error unless step is an
+/// integer ≥ 1.
+pub fn adam_bias_corrections(lr: f64, beta1: f64, beta2: f64, step: f64) -> Result<(f64, f64), KernelError> {
+    // Step 0 would divide by the bias correction 1 − beta^0 = 0.
+    if !(step >= 1.0 && step.fract() == 0.0) {
+        return Err(KernelError::new(format!("adamStep: step should be an integer >= 1 (steps count from 1) but is {step}")));
+    }
+    Ok((lr / (1.0 - beta1.powf(step)), 1.0 / (1.0 - beta2.powf(step)).sqrt()))
 }
 
 /// One Adam step on up to `threads` threads (0 = all of the shared pool).

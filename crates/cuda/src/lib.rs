@@ -1,0 +1,22 @@
+//! dlp's CUDA device: GEMM through cuBLAS, the other kernels in CUDA C (`src/kernels/*.cu`)
+//! compiled at run time by NVRTC for the GPU at hand, tensors that stay on the device.
+//!
+//! Nothing CUDA is needed to build this crate: the driver (libcuda), cuBLAS and NVRTC are
+//! loaded when a device is first opened (cudarc's dynamic loading), so CI builds and tests it
+//! on machines without a GPU, and a CPU-only program that links it pays nothing.
+//!
+//! - [`libs`]: where the libraries come from, and what is missing when a device cannot open;
+//! - [`sources`]: the CUDA C sources and the kernels each defines;
+//! - [`compile`]: NVRTC, to PTX (what a device loads) or to a cubin (which runs ptxas too);
+//! - [`device`]: an open GPU, its buffers and every kernel as a method, each mirroring the
+//!   dlp-kernels function of the same name, whose CPU results the parity tests compare with.
+
+pub mod compile;
+pub mod device;
+pub mod error;
+pub mod libs;
+pub mod sources;
+
+pub use device::{Device, DeviceBuffer};
+pub use error::CudaError;
+pub use libs::{availability, Unavailable};

@@ -1,0 +1,23 @@
+//! The CUDA C sources, compiled at run time for the GPU at hand (and to PTX and cubins for
+//! sm_80 and sm_90 by the tests, so that one that does not compile fails CI without a GPU).
+
+/// One `.cu` file and the `extern "C"` kernels it defines.
+#[derive(Clone, Copy, Debug)]
+pub struct KernelSource {
+    /// The file's name under `src/kernels/`, which NVRTC names in its messages.
+    pub file: &'static str,
+    pub code: &'static str,
+    pub kernels: &'static [&'static str],
+}
+
+/// Every source this crate compiles.
+pub const SOURCES: &[KernelSource] = &[
+    KernelSource {
+        file: "elementwise.cu",
+        code: include_str!("kernels/elementwise.cu"),
+        kernels: &["bias_add", "column_sum", "elu", "elu_backward", "unary", "unary_backward", "axpy"],
+    },
+    KernelSource { file: "optim.cu", code: include_str!("kernels/optim.cu"), kernels: &["sgd_step", "adam_step"] },
+    KernelSource { file: "loss.cu", code: include_str!("kernels/loss.cu"), kernels: &["softmax_cross_entropy", "sum_to_first"] },
+    KernelSource { file: "images.cu", code: include_str!("kernels/images.cu"), kernels: &["gather_center"] },
+];

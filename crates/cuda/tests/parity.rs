@@ -1,0 +1,182 @@
+//! Every CUDA kernel against the CPU kernel of the same name (dlp-kernels, itself checked
+//! against its f64 reference), on random inputs: relative 1e-4.
+//!
+//! These need a GPU, so they are `#[ignore]`d: `cargo test` reports them as ignored, not
+//! passed. On the GPU machine they run with `--include-ignored` (scripts/run-gpu-checks.sh),
+//! where a device that does not open fails them with the reason.
+
+use dlp_cuda::{Device, DeviceBuffer};
+use dlp_kernels::{AdamStep, GemmSpec, SgdStep, UnaryOp};
+
+fn device() -> Device {
+    let device = Device::open(0).unwrap_or_else(|e| panic!("the CUDA device did not open: {e}"));
+    eprintln!("on {}", device.describe());
+    device
+}
+
+/// Deterministic values in [lo, hi).
+fn values(n: usize, seed: u64, lo: f32, hi: f32) -> Vec<f32> {
+    let mut s = seed.wrapping_mul(6364136223846793005).wrapping_add(1442695040888963407);
+    (0..n)
+        .map(|_| {
+            s = s.wrapping_mul(6364136223846793005).wrapping_add(1442695040888963407);
+            lo + (hi - lo) * ((s >> 40) as f32 / (1u64 << 24) as f32)
+        })
+        .collect()
+}
+
+#[track_caller]
+fn assert_close(what: &str, gpu: &[f32], cpu: &[f32]) {
+    assert_eq!(gpu.len(), cpu.len(), "{what}: lengths");
+    for (i, (&g, &c)) in gpu.iter().zip(cpu).enumerate() {
+        let tolerance = 1e-4 * c.abs().max(1.0);
+        assert!((g - c).abs() <= tolerance || (g.is_nan() && c.is_nan()), "{what}[{i}]: GPU {g}, CPU {c}");
+    }
+}
+
+fn up(device: &Device, data: &[f32]) -> DeviceBuffer<f32> {
+    device.upload(data).unwrap()
+}
+
+#[test]
+#[ignore = "needs a CUDA device: run with --include-ignored on a GPU machine"]
+fn gemm_matches_the_cpu_for_every_transpose_and_awkward_shapes() {
+    let device = device();
+    for &(m, n, k) in &[(1, 1, 1), (7, 13, 5), (128, 1024, 3072), (200, 100, 3072), (33, 65, 0)] {
+        for (trans_a, trans_b) in [(false, false), (true, false), (false, true), (true, true)] {
+            for (alpha, beta) in [(1.0, 0.0), (0.5, 2.0)] {
+                let spec = GemmSpec { alpha, beta, ..GemmSpec::new(trans_a, trans_b, m, n, k) };
+                let (a, b, c0) = (values(m * k, 1, -1.0, 1.0), values(k * n, 2, -1.0, 1.0), values(m * n, 3, -1.0, 1.0));
+                let mut cpu = c0.clone();
+                dlp_kernels::sgemm(&spec, &a, &b, &mut cpu, 1).unwrap();
+                let c = up(&device, &c0);
+                device.sgemm(&spec, &up(&device, &a), &up(&device, &b), &c).unwrap();
+                // Sums of k products: the tolerance grows with the inner dimension.
+                let scale = (k as f32).sqrt().max(1.0);
+                let gpu = device.download(&c).unwrap();
+                for (i, (&g, &x)) in gpu.iter().zip(&cpu).enumerate() {
+                    assert!((g - x).abs() <= 1e-4 * scale * x.abs().max(1.0), "{spec:?} [{i}]: GPU {g}, CPU {x}");
+                }
+            }
+        }
+    }
+}
+
+#[test]
+#[ignore = "needs a CUDA device: run with --include-ignored on a GPU machine"]
+fn elementwise_kernels_match_the_cpu() {
+    let device = device();
+    let (rows, cols) = (37, 129);
+    let x = values(rows * cols, 4, -3.0, 3.0);
+    let bias = values(cols, 5, -1.0, 1.0);
+    let dout = values(rows * cols, 6, -1.0, 1.0);
+    let (gx, gdout) = (up(&device, &x), up(&device, &dout));
+
+    let out = device.zeros::<f32>(rows * cols).unwrap();
+    device.bias_add(&gx, &up(&device, &bias), &out, rows, cols).unwrap();
+    let mut cpu = vec![0.0; rows * cols];
+    dlp_kernels::bias_add(&x, &bias, &mut cpu, rows, cols).unwrap();
+    assert_close("biasAdd", &device.download(&out).unwrap(), &cpu);
+
+    let sums = up(&device, &bias);
+    device.column_sum(&gx, &sums, rows, cols, 0.5).unwrap();
+    let mut cpu = bias.clone();
+    dlp_kernels::column_sum(&x, &mut cpu, rows, cols, 0.5).unwrap();
+    assert_close("columnSum", &device.download(&sums).unwrap(), &cpu);
+
+    device.elu(&gx, &out, 1.0).unwrap();
+    let mut cpu = vec![0.0; rows * cols];
+    dlp_kernels::elu(&x, &mut cpu, 1.0).unwrap();
+    assert_close("elu", &device.download(&out).unwrap(), &cpu);
+
+    device.elu_backward(&gx, &gdout, &out, 1.0).unwrap();
+    dlp_kernels::elu_backward(&x, &dout, &mut cpu, 1.0).unwrap();
+    assert_close("eluBackward", &device.download(&out).unwrap(), &cpu);
+
+    for op in UnaryOp::ALL {
+        // log and sqrt on positive inputs.
+        let input: Vec<f32> = if matches!(op, UnaryOp::Log | UnaryOp::Sqrt) { x.iter().map(|v| v.abs() + 0.1).collect() } else { x.clone() };
+        let gin = up(&device, &input);
+        device.unary(op, &gin, &out).unwrap();
+        let mut y = vec![0.0; input.len()];
+        dlp_kernels::unary(op, &input, &mut y).unwrap();
+        assert_close(&format!("unary {op:?}"), &device.download(&out).unwrap(), &y);
+        let dx = device.zeros::<f32>(input.len()).unwrap();
+        device.unary_backward(op, &gin, &up(&device, &y), &gdout, &dx).unwrap();
+        let mut cpu = vec![0.0; input.len()];
+        dlp_kernels::unary_backward(op, &input, &y, &dout, &mut cpu).unwrap();
+        assert_close(&format!("unaryBackward {op:?}"), &device.download(&dx).unwrap(), &cpu);
+    }
+
+    let y = up(&device, &dout);
+    device.axpy(&gx, &y, -0.25).unwrap();
+    let mut cpu = dout.clone();
+    dlp_kernels::axpy(&x, &mut cpu, -0.25).unwrap();
+    assert_close("axpy", &device.download(&y).unwrap(), &cpu);
+
+    let err = device.bias_add(&gx, &up(&device, &bias[1..]), &out, rows, cols).unwrap_err();
+    assert_eq!(err.to_string(), format!("biasAdd: bias should hold {cols} elements but holds {}", cols - 1));
+}
+
+#[test]
+#[ignore = "needs a CUDA device: run with --include-ignored on a GPU machine"]
+fn optimiser_steps_match_the_cpu_over_several_steps() {
+    let device = device();
+    let n = 10_007;
+    let p0 = values(n, 7, -1.0, 1.0);
+    for (momentum, dampening, nesterov, weight_decay) in [(0.0, 0.0, false, 0.0), (0.9, 0.1, false, 1e-4), (0.9, 0.0, true, 0.0)] {
+        let (mut param, mut buffer) = (p0.clone(), vec![0.0; n]);
+        let (gp, gb) = (up(&device, &p0), device.zeros::<f32>(n).unwrap());
+        for step in 0..3 {
+            let grad = values(n, 10 + step, -1.0, 1.0);
+            let first_step = step == 0;
+            device.sgd_step(&gp, &up(&device, &grad), Some(&gb), 0.05, momentum, dampening, nesterov, weight_decay, first_step).unwrap();
+            let momentum_buffer = Some(&mut buffer[..]);
+            let args = SgdStep { param: &mut param, grad: &grad, momentum_buffer, lr: 0.05, momentum, dampening, nesterov, weight_decay, first_step };
+            dlp_kernels::sgd_step(args, 1).unwrap();
+        }
+        assert_close(&format!("sgdStep momentum {momentum} nesterov {nesterov}"), &device.download(&gp).unwrap(), &param);
+    }
+    let (mut param, mut m, mut v) = (p0.clone(), vec![0.0; n], vec![0.0; n]);
+    let (gp, gm, gv) = (up(&device, &p0), device.zeros::<f32>(n).unwrap(), device.zeros::<f32>(n).unwrap());
+    for step in 1..=3u64 {
+        let grad = values(n, 20 + step, -1.0, 1.0);
+        device.adam_step(&gp, &up(&device, &grad), &gm, &gv, 1e-3, 0.9, 0.999, 1e-8, 1e-2, step as f64).unwrap();
+        let args = AdamStep {
+            param: &mut param, grad: &grad, exp_avg: &mut m, exp_avg_sq: &mut v, lr: 1e-3, beta1: 0.9, beta2: 0.999, eps: 1e-8,
+            weight_decay: 1e-2, step: step as f64,
+        };
+        dlp_kernels::adam_step(args, 1).unwrap();
+    }
+    assert_close("adamStep param", &device.download(&gp).unwrap(), &param);
+    assert_close("adamStep expAvg", &device.download(&gm).unwrap(), &m);
+    assert_close("adamStep expAvgSq", &device.download(&gv).unwrap(), &v);
+}
+
+#[test]
+#[ignore = "needs a CUDA device: run with --include-ignored on a GPU machine"]
+fn softmax_cross_entropy_and_gather_center_match_the_cpu() {
+    let device = device();
+    let (rows, cols) = (128, 10);
+    let logits = values(rows * cols, 30, -5.0, 5.0);
+    let labels: Vec<i32> = (0..rows as i32).map(|r| (r * 7) % cols as i32).collect();
+    let (dl, pr) = (device.zeros::<f32>(rows * cols).unwrap(), device.zeros::<f32>(rows * cols).unwrap());
+    let loss = device.softmax_cross_entropy(&up(&device, &logits), &labels, rows, cols, Some(&dl), Some(&pr)).unwrap();
+    let (mut dcpu, mut pcpu) = (vec![0.0; rows * cols], vec![0.0; rows * cols]);
+    let cpu_loss = dlp_kernels::softmax_cross_entropy(&logits, &labels, rows, cols, Some(&mut dcpu), Some(&mut pcpu)).unwrap();
+    assert!((loss - cpu_loss).abs() <= 1e-4 * cpu_loss.abs().max(1.0), "loss: GPU {loss}, CPU {cpu_loss}");
+    assert_close("dlogits", &device.download(&dl).unwrap(), &dcpu);
+    assert_close("probs", &device.download(&pr).unwrap(), &pcpu);
+    let bad = device.softmax_cross_entropy(&up(&device, &logits), &[10; 128], rows, cols, None, None).unwrap_err();
+    assert_eq!(bad.to_string(), "softmaxCrossEntropy: label 10 is outside 0..9");
+
+    let d = 3 * 32 * 32;
+    let pixels: Vec<u8> = (0..50 * d).map(|i| (i * 31 % 256) as u8).collect();
+    let mean = values(d, 31, 100.0, 150.0);
+    let indices = [3u32, 49, 0, 3, 17];
+    let out = device.zeros::<f32>(indices.len() * d).unwrap();
+    device.gather_center(&device.upload(&pixels).unwrap(), &indices, &up(&device, &mean), &out).unwrap();
+    let mut cpu = vec![0.0; indices.len() * d];
+    dlp_kernels::gather_center_u8(&pixels, &indices, &mean, &mut cpu).unwrap();
+    assert_close("gatherCenter", &device.download(&out).unwrap(), &cpu);
+}
