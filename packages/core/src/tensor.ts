@@ -196,8 +196,8 @@ export class Tensor {
 
   /** A copy of the elements in row-major order. */
   toArray(): TypedArray {
-    const source = this.backend.view(this.storage);
-    if (this.isContiguous()) return source.slice(0, this.size);
+    if (this.isContiguous()) return this.backend.read(this.storage, 0, this.size);
+    const source = this.backend.read(this.storage);
     const out = allocateTypedArray(this.dtype, this.size);
     const index = new Array<number>(this.rank).fill(0);
     for (let flat = 0; flat < out.length; flat++) {
@@ -215,7 +215,7 @@ export class Tensor {
   /** The value of a one-element tensor (a loss, say). */
   item(): number {
     if (this.size !== 1) throw new ShapeError(`item: expects a tensor with one element, got shape ${formatShape(this.shape)}`);
-    return this.backend.view(this.storage)[0]!;
+    return this.backend.read(this.storage, 0, 1)[0]!;
   }
 
   /** Frees the storage now (wasm memory); the tensor and its views are unusable afterwards. */

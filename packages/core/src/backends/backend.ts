@@ -32,9 +32,17 @@ export interface Backend {
   upload(data: TypedArray): Storage;
   /**
    * A live view of the storage's elements (reads and writes go to the storage). On wasm the
-   * view is invalidated when wasm memory grows: take a fresh one after any allocation.
+   * view is invalidated when wasm memory grows: take a fresh one after any allocation. For the
+   * backends' own kernels: code outside a backend uses `read`, `write` and `fill`, which a
+   * backend whose memory the host cannot see (a GPU's) implements by copying.
    */
   view(storage: Storage): TypedArray;
+  /** A copy of `length` elements from element `offset` (default: the whole storage). */
+  read(storage: Storage, offset?: number, length?: number): TypedArray;
+  /** Copies `data` into the storage from element `offset` (default 0). */
+  write(storage: Storage, data: ArrayLike<number>, offset?: number): void;
+  /** Sets every element to `value`. */
+  fill(storage: Storage, value: number): void;
   /** Frees the storage now (otherwise the garbage collector does it eventually). */
   release(storage: Storage): void;
   /** Worker threads kernels may use; 1 on backends without threads. */

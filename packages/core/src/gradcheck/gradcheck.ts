@@ -62,15 +62,16 @@ export function gradcheck(fn: (...inputs: Tensor[]) => Tensor, inputs: readonly 
 
   // Numeric Jacobian columns, perturbing each input element in place.
   for (const [k, [t, index]] of checked.entries()) {
-    const values = t.backend.view(t.storage);
     if (!t.isContiguous()) throw new GradcheckError(`gradcheck: input ${index} is a view; pass a contiguous tensor`);
+    const values = t.backend.read(t.storage, 0, t.size);
+    const set = (j: number, value: number) => t.backend.write(t.storage, [value], j);
     for (let j = 0; j < t.size; j++) {
       const saved = values[j]!;
-      values[j] = saved + eps;
+      set(j, saved + eps);
       const plus = evaluate();
-      values[j] = saved - eps;
+      set(j, saved - eps);
       const minus = evaluate();
-      values[j] = saved;
+      set(j, saved);
       for (let o = 0; o < outputSize; o++) {
         const numeric = (plus[o]! - minus[o]!) / (2 * eps);
         const a = analytic[k]![o * t.size + j]!;

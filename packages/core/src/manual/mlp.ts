@@ -115,7 +115,7 @@ export class MLP {
       }
       copies.push([target, values]);
     }
-    for (const [target, values] of copies) target.backend.view(target.storage).set(values);
+    for (const [target, values] of copies) target.backend.write(target.storage, values);
   }
 
   /** Plain SGD: p −= lr·∂L/∂p for every parameter. */

@@ -31,7 +31,7 @@ export class ManualMlpTrainer implements Trainable {
     const [input, target] = this.#batch(batch);
     const probs = this.mlp.forward(input);
     const loss = this.#loss.forward(probs, target);
-    const correct = countCorrect(probs.backend.view(probs.storage), labels, this.classes);
+    const correct = countCorrect(probs.toArray(), labels, this.classes);
     this.mlp.backward(this.#loss.backward(probs, target));
     this.mlp.sgdStep(this.lr);
     return { loss, correct };
@@ -42,7 +42,7 @@ export class ManualMlpTrainer implements Trainable {
     const [input, target] = this.#batch(batch);
     const probs = this.mlp.forward(input);
     const loss = this.#loss.forward(probs, target);
-    return { loss, correct: countCorrect(probs.backend.view(probs.storage), labels, this.classes) };
+    return { loss, correct: countCorrect(probs.toArray(), labels, this.classes) };
   }
 
   /** The MLP ends in its SoftMax module, so its output already is the probabilities. */

@@ -15,6 +15,7 @@
  * CIFAR-10's 32×32 images go in as they are (features 16 → 8 → 4 → 2 → 1 pixels wide).
  */
 
+import { allocateTypedArray } from '../dtype.js';
 import { ArgumentError } from '../errors.js';
 import { ReLU } from '../nn/activation.js';
 import { Conv2d, MaxPool2d } from '../nn/conv.js';
@@ -70,8 +71,9 @@ function kaimingConv(inChannels: number, outChannels: number, kernel: number, op
   const conv = new Conv2d(inChannels, outChannels, kernel, { ...options, bias: false });
   const rng = options.rng ?? defaultRng();
   const std = Math.sqrt(2 / (inChannels * kernel * kernel));
-  const weight = conv.weight.backend.view(conv.weight.storage);
+  const weight = allocateTypedArray(conv.weight.dtype, conv.weight.size);
   for (let i = 0; i < weight.length; i++) weight[i] = rng.normal() * std;
+  conv.weight.backend.write(conv.weight.storage, weight);
   return conv;
 }
 
@@ -248,7 +250,7 @@ export class DenseNet extends Module {
   #newClassifier(numClasses: number): Linear {
     positiveInteger('numClasses', numClasses);
     const head = new Linear(this.features.numFeatures, numClasses, this.#placement);
-    head.bias!.backend.view(head.bias!.storage).fill(0);
+    head.bias!.backend.fill(head.bias!.storage, 0);
     return head;
   }
 }

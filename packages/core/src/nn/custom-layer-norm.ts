@@ -47,7 +47,7 @@ abstract class CustomLayerNormParameters extends Module {
     options = optionsOf(new.target.name, options);
     const on = resolvePlacement(options);
     const gamma = Tensor.zeros([features], on);
-    gamma.backend.view(gamma.storage).fill(1);
+    gamma.backend.fill(gamma.storage, 1);
     this.gamma = this.registerParameter('gamma', gamma);
     this.beta = this.registerParameter('beta', Tensor.zeros([features], on));
     this.eps = positiveNumber(new.target.name, 'eps', options.eps ?? LAYER_NORM_EPS);

@@ -169,7 +169,7 @@ export abstract class Module {
       throw new ArgumentError(`loadStateDict: the state dict does not fit the model: ${parts.join('; ')}`);
     }
     if (wrongShapes.length > 0) throw new ShapeError(`loadStateDict: ${firstFew(wrongShapes, '; ')}`);
-    for (const [target, values] of copies) target.backend.view(target.storage).set(values);
+    for (const [target, values] of copies) target.backend.write(target.storage, values);
     return { missingKeys: strict ? [] : missingKeys, unexpectedKeys: strict ? [] : unexpectedKeys };
   }
 }

@@ -52,7 +52,7 @@ abstract class BatchNormBase extends Module {
     const on = resolvePlacement(options);
     const filled = (value: number) => {
       const t = Tensor.zeros([numFeatures], on);
-      if (value !== 0) t.backend.view(t.storage).fill(value);
+      if (value !== 0) t.backend.fill(t.storage, value);
       return t;
     };
     if (options.affine ?? true) {
@@ -72,8 +72,8 @@ abstract class BatchNormBase extends Module {
     }
     const useBatchStats = this.training || !this.runningMean;
     if (this.training && this.numBatchesTracked) {
-      const view = this.numBatchesTracked.backend.view(this.numBatchesTracked.storage);
-      view[0] = view[0]! + 1;
+      const { backend, storage } = this.numBatchesTracked;
+      backend.write(storage, [backend.read(storage, 0, 1)[0]! + 1]);
     }
     return batchNorm(x, {
       training: useBatchStats,
@@ -127,7 +127,7 @@ export class LayerNorm extends Module {
     const on = resolvePlacement(options);
     if (options.elementwiseAffine ?? true) {
       const ones = Tensor.zeros([normalizedShape], on);
-      ones.backend.view(ones.storage).fill(1);
+      ones.backend.fill(ones.storage, 1);
       this.weight = this.registerParameter('weight', ones);
       this.bias = this.registerParameter('bias', Tensor.zeros([normalizedShape], on));
     }

@@ -24,7 +24,7 @@ export function outputLike(like: Tensor, shape: Shape = like.shape): Tensor {
 /** A tensor of `like`'s shape (or `shape`), backend and dtype, every element `value`. */
 export function fullLike(like: Tensor, value: number, shape: Shape = like.shape): Tensor {
   const out = zerosLike(like, shape);
-  if (value !== 0) out.backend.view(out.storage).fill(value);
+  if (value !== 0) out.backend.fill(out.storage, value);
   return out;
 }
 

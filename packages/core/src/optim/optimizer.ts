@@ -116,7 +116,7 @@ export abstract class Optimizer {
       throw new ShapeError(`${this.#name}.loadStateDict: state ${index}.${key} has ${values.length} values for shape ${formatShape(shape)}`);
     }
     const out = zerosLike(param);
-    out.backend.view(out.storage).set(values);
+    out.backend.write(out.storage, values);
     return out;
   }
 }

@@ -39,7 +39,7 @@ export class AutogradTrainer implements Trainable {
     const x = this.#input(batch);
     const logits = this.model.forward(x);
     const loss = crossEntropy(logits, batch.labels);
-    const correct = countCorrect(logits.backend.view(logits.storage), batch.labels, this.classes);
+    const correct = countCorrect(logits.toArray(), batch.labels, this.classes);
     this.optimizer.zeroGrad();
     loss.backward();
     this.optimizer.step();
@@ -52,7 +52,7 @@ export class AutogradTrainer implements Trainable {
     return noGrad(() => {
       const logits = this.model.forward(this.#input(batch));
       const loss = crossEntropy(logits, batch.labels).item();
-      return { loss, correct: countCorrect(logits.backend.view(logits.storage), batch.labels, this.classes) };
+      return { loss, correct: countCorrect(logits.toArray(), batch.labels, this.classes) };
     });
   }
 

@@ -1,5 +1,6 @@
 /** Small helpers shared by trainers: argmax accuracy and one-hot targets. */
 
+import { allocateTypedArray } from '../dtype.js';
 import type { Tensor } from '../tensor.js';
 
 /** How many rows of `scores` ([rows, cols], row-major) have their maximum at `labels[row]`. */
@@ -16,7 +17,7 @@ export function countCorrect(scores: ArrayLike<number>, labels: ArrayLike<number
 
 /** One-hot rows for `labels` written into `target` ([B, classes], zeroed first). */
 export function writeOneHot(target: Tensor, labels: ArrayLike<number>, classes: number): void {
-  const view = target.backend.view(target.storage);
-  view.fill(0);
-  for (let r = 0; r < labels.length; r++) view[r * classes + labels[r]!] = 1;
+  const rows = allocateTypedArray(target.dtype, target.size);
+  for (let r = 0; r < labels.length; r++) rows[r * classes + labels[r]!] = 1;
+  target.backend.write(target.storage, rows);
 }

@@ -10,6 +10,7 @@ import type { Backend, Storage } from '../backend.js';
 import { allocating, assertLive, checkAllocation, TYPED_ARRAY_MAX_ELEMENTS } from '../memory-errors.js';
 import { registerJsKernels } from './kernels.js';
 import type { JsStorage } from './storage.js';
+import { readHost, writeHost } from '../host-access.js';
 
 export type { JsStorage } from './storage.js';
 
@@ -46,6 +47,18 @@ export class JsBackend implements Backend {
   view(storage: Storage): TypedArray {
     assertLive(storage as JsStorage);
     return (storage as JsStorage).array;
+  }
+
+  read(storage: Storage, offset?: number, length?: number): TypedArray {
+    return readHost(this.view(storage), offset, length);
+  }
+
+  write(storage: Storage, data: ArrayLike<number>, offset?: number): void {
+    writeHost(this.view(storage), data, offset);
+  }
+
+  fill(storage: Storage, value: number): void {
+    this.view(storage).fill(value);
   }
 
   /**

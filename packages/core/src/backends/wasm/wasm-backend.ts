@@ -14,6 +14,7 @@ import { registerBindingKernels } from '../rust-binding.js';
 import { registerKernel } from '../../kernels/registry.js';
 import { wasmGatherCenter } from './gather-center.js';
 import type { WasmKernels } from './load.js';
+import { readHost, writeHost } from '../host-access.js';
 
 /** A buffer inside wasm memory: its byte address and element count. */
 export interface WasmStorage extends Storage {
@@ -99,6 +100,18 @@ export class WasmBackend implements Backend {
     const s = storage as WasmStorage;
     assertLive(s);
     return new Float32Array(this.kernels.memory().buffer, s.ptr, s.length);
+  }
+
+  read(storage: Storage, offset?: number, length?: number): TypedArray {
+    return readHost(this.view(storage), offset, length);
+  }
+
+  write(storage: Storage, data: ArrayLike<number>, offset?: number): void {
+    writeHost(this.view(storage), data, offset);
+  }
+
+  fill(storage: Storage, value: number): void {
+    this.view(storage).fill(value);
   }
 
   release(storage: Storage): void {
