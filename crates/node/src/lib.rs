@@ -139,12 +139,14 @@ pub fn simd_level() -> String {
     dlp_kernels::cpu::simd_level().to_string()
 }
 
-/// Why this addon cannot use CUDA here, or null when it can: the build has no `cuda` feature,
-/// or what is missing (no driver, no device, a library), as dlp_cuda::availability says.
-/// `noDriver` is true when the machine simply has no NVIDIA driver.
+/// Whether this addon can use CUDA here: `reason` is absent when it can, else says why not (the
+/// build has no `cuda` feature, or what is missing: no driver, no device, a library, as
+/// dlp_cuda::availability says). `built`: the addon has the feature; `noDriver`: the machine
+/// simply has no NVIDIA driver.
 #[napi(object)]
 pub struct CudaAvailability {
     pub reason: Option<String>,
+    pub built: bool,
     pub no_driver: bool,
     pub devices: u32,
 }
@@ -155,14 +157,15 @@ pub fn cuda_availability() -> CudaAvailability {
     #[cfg(feature = "cuda")]
     {
         match dlp_cuda::availability() {
-            Ok(devices) => CudaAvailability { reason: None, no_driver: false, devices: devices as u32 },
-            Err(why) => CudaAvailability { reason: Some(why.to_string()), no_driver: why.is_no_driver(), devices: 0 },
+            Ok(devices) => CudaAvailability { reason: None, built: true, no_driver: false, devices: devices as u32 },
+            Err(why) => CudaAvailability { reason: Some(why.to_string()), built: true, no_driver: why.is_no_driver(), devices: 0 },
         }
     }
     #[cfg(not(feature = "cuda"))]
     {
         CudaAvailability {
             reason: Some("this build of the native addon has no CUDA support (built without the `cuda` feature)".into()),
+            built: false,
             no_driver: false,
             devices: 0,
         }

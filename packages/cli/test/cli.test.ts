@@ -84,7 +84,7 @@ describe('dlp bench gemm', () => {
     expectCleanFailure(dlp(['bench', 'gemm', '--threads', '-3']), /--threads must be a positive integer, got '-3'/);
     expectCleanFailure(dlp(['bench', 'gemm', '--threads', '--json']), /--threads needs a value; one starting with '-' is written --threads=VALUE/);
     expectCleanFailure(dlp(['bench', 'gemm', '--threads', '1.5']), /--threads must be a positive integer, got '1.5'/);
-    expectCleanFailure(dlp(['bench', 'gemm', '--backend', 'tpu']), /unknown backend 'tpu': expected one of auto, native, wasm, js/);
+    expectCleanFailure(dlp(['bench', 'gemm', '--backend', 'tpu']), /unknown backend 'tpu': expected one of auto, cuda, native, wasm, js/);
     expectCleanFailure(dlp(['bench', 'gemm', '--shapes', '2x2']), /--shapes: '2x2' is not MxKxN/);
     expectCleanFailure(dlp(['bench', 'gemm', '--backend', 'wasm', '--threads', '2']), /wasm backend's 'simd' build runs on 1 thread; cannot use 2/);
     expectCleanFailure(dlp(['bench', 'gemm', '--bogus']), /Unknown option '--bogus'/);

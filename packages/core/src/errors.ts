@@ -21,6 +21,17 @@ export class DTypeError extends DlpError {
 /** A backend that cannot be used here, with the reason (addon not built, no SIMD, ...). */
 export class BackendUnavailableError extends DlpError {
   override readonly name = 'BackendUnavailableError';
+  /**
+   * True when the backend is simply not set up on this machine, as on most (no NVIDIA driver,
+   * an addon built without CUDA): `auto` passes over it without a word. Otherwise `auto` says
+   * why it passed over a faster backend.
+   */
+  readonly notSetUp: boolean;
+
+  constructor(message: string, options: { notSetUp?: boolean } = {}) {
+    super(message);
+    this.notSetUp = options.notSetUp ?? false;
+  }
 }
 
 /** An optional package a feature needs is not installed (the message names it and the install command). */

@@ -15,6 +15,7 @@
  */
 
 // The backends this entry offers register themselves (the browser entry has wasm and js only).
+import './backends/cuda/register.js';
 import './backends/native/register.js';
 import './backends/wasm/register-node.js';
 import './backends/js/register.js';

@@ -71,7 +71,7 @@ describe('matmul', () => {
 describe('backend selection', () => {
   it('names the choices for an unknown backend', () => {
     expect(() => getBackend('cuda-ish')).toThrow(ArgumentError);
-    expect(() => getBackend('cuda-ish')).toThrow("unknown backend 'cuda-ish': expected one of auto, native, wasm, js");
+    expect(() => getBackend('cuda-ish')).toThrow("unknown backend 'cuda-ish': expected one of auto, cuda, native, wasm, js");
   });
 
   it('each backend describes itself; threads are bounded by the pool', () => {

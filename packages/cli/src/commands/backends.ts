@@ -4,7 +4,7 @@ import { BACKEND_NAMES, DlpError, getBackend } from '@dlp/core';
 
 export const BACKENDS_HELP = `Usage: dlp backends
 
-Lists the backends (native, wasm, js), each with what it runs on, or why it cannot load here.
+Lists the backends (cuda, native, wasm, js), each with what it runs on, or why it cannot load here.
 `;
 
 export function runBackends(argv: string[]): number {

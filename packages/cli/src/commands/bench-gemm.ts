@@ -4,7 +4,7 @@
  * Times the kernel alone on preallocated operands (median after a warm-up).
  */
 
-import { AllocationError, BACKEND_NAMES, getBackend, getKernel, Rng, type Backend } from '@dlp/core';
+import { AllocationError, BACKEND_NAMES, BackendUnavailableError, getBackend, getKernel, Rng, type Backend } from '@dlp/core';
 import { noPositionals, parseFlags, positiveIntFlag, stringFlag, type FlagSpec } from '../args.js';
 import { UsageError } from '../errors.js';
 import { timeMedian } from '../timing.js';
@@ -14,7 +14,7 @@ export const BENCH_GEMM_HELP = `Usage: dlp bench gemm [--backend native|wasm|js|
 Times C = A·B (float32, A is M×K, B is K×N) on each shape and prints GFLOPS:
 the median of repeated runs after a warm-up, kernel only (operands preallocated).
 
-  --backend NAME   native (default), wasm, js, or all three one after another
+  --backend NAME   native (default), wasm, js, or all: each backend that loads here in turn
   --threads N      worker threads for native (default: all cores); wasm and js use 1
   --shapes LIST    comma-separated MxKxN (default: 200x3072x100,128x3072x1024,128x1024x512,
                    1024x1024x1024,32768x576x64)
@@ -95,11 +95,24 @@ export function benchGemmShape(backend: Backend, [m, k, n]: readonly [number, nu
   return { backend: backend.name, m, k, n, threads: backend.threads, gflops: flops / (timing.medianMs * 1e6) };
 }
 
+/** Whether backend `name` loads here; if not, one line on stderr says why it is left out. */
+function loads(name: string): boolean {
+  try {
+    getBackend(name);
+    return true;
+  } catch (error) {
+    if (!(error instanceof BackendUnavailableError)) throw error;
+    process.stderr.write(`bench gemm: leaving out ${name}: ${error.message}\n`);
+    return false;
+  }
+}
+
 export function runBenchGemm(argv: string[]): number {
   const parsed = parseFlags(argv, flags, 'bench gemm');
   noPositionals(parsed, 'bench gemm');
   const backendFlag = stringFlag(parsed, 'backend') ?? 'native';
-  const names = backendFlag === 'all' ? BACKEND_NAMES : [backendFlag];
+  // `all`: every backend that loads here; the others are named on stderr with the reason.
+  const names = backendFlag === 'all' ? BACKEND_NAMES.filter((name) => loads(name)) : [backendFlag];
   const threads = positiveIntFlag(parsed, 'threads');
   const shapesFlag = stringFlag(parsed, 'shapes');
   const shapes = shapesFlag === undefined ? DEFAULT_GEMM_SHAPES : parseShapes(shapesFlag);

@@ -32,7 +32,8 @@ export const REPRODUCE_HELP = `Usage: dlp reproduce <mlp|all|transfer> [--steps-
   --steps-scale X  multiply every run's steps and eval frequency by X (default 1: full runs;
                    0.01 is a quick look)
   --setups LIST    comma-separated subset of the group's setups, e.g. 1,5,6 (mlp, all)
-  --backend NAME   auto (default: native, else wasm, saying why), native, wasm or js
+  --backend NAME   auto (default: the fastest that loads, saying why it passed over any), cuda,
+                   native, wasm or js
   --data-dir DIR   where CIFAR-10 is (else $DLP_DATA_DIR, else the cache)
   --out DIR        results folder (default docs/results)
   --seed N         seed of every run (default 42)

@@ -15,7 +15,7 @@ import { fasterBackend, RunTimeWarning } from '../run-time-warning.js';
 const setupNames = () => train.setupNames().join('|');
 
 export const TRAIN_HELP = `Usage: dlp train --setup <${'NAME'}> [--steps N] [--eval-freq N] [--batch-size N] [--lr X]
-                 [--seed N] [--backend auto|native|wasm|js] [--data-dir DIR] [--out DIR] [--overwrite] [--json]
+                 [--seed N] [--backend auto|cuda|native|wasm|js] [--data-dir DIR] [--out DIR] [--overwrite] [--json]
                  [--weights FILE] [--freeze-features] [--allow-degenerate-data]
        dlp train --resume DIR [--data-dir DIR] [--json]
 

@@ -5,9 +5,10 @@
 
 import type { DType, TypedArray } from '../dtype.js';
 
-export type BackendName = 'js' | 'native' | 'wasm';
+export type BackendName = 'cuda' | 'js' | 'native' | 'wasm';
 
-export const BACKEND_NAMES: readonly BackendName[] = ['native', 'wasm', 'js'];
+/** Every backend, fastest first: the order in which `auto` tries those an entry point registered. */
+export const BACKEND_NAMES: readonly BackendName[] = ['cuda', 'native', 'wasm', 'js'];
 
 /** A tensor's memory, owned by one backend. Opaque outside that backend. */
 export interface Storage {

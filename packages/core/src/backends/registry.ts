@@ -54,7 +54,7 @@ function factoryOf(name: BackendName): BackendFactory {
 
 /**
  * The backend called `name`, created on first use (Node loads synchronously). `'auto'` is the
- * fastest that loads here: native, else wasm, else js (see autoBackend).
+ * fastest that loads here: cuda, else native, else wasm, else js (see autoBackend).
  */
 export function getBackend(name: BackendName | 'auto' | string): Backend {
   if (name === AUTO) return autoBackend();
@@ -72,14 +72,15 @@ export async function loadBackend(name: BackendName | 'auto' | string, options: 
   if (name === AUTO) {
     if (autoName) return getBackend(autoName);
     const passed: string[] = [];
+    const silent: string[] = [];
     for (const candidate of autoCandidates()) {
       try {
         return chosen(await loadBackend(candidate, options), passed);
       } catch (error) {
-        passed.push(unavailableReason(error));
+        passed.push(...reasonOrNone(error, silent));
       }
     }
-    throw noBackendLoads(passed);
+    throw noBackendLoads([...passed, ...silent]);
   }
   const backendName = parseBackendName(name);
   const existing = instances.get(backendName);
@@ -103,21 +104,35 @@ export function onBackendFallback(report: (line: string) => void): void {
 }
 
 /**
- * The fastest backend that loads here, in BACKEND_NAMES order (native, wasm, js), decided once
- * per process. Passing over one that cannot load (no addon for this platform, say) is reported
- * in one line naming why, so a slower run never comes as a surprise.
+ * The fastest backend that loads here, in BACKEND_NAMES order (cuda, native, wasm, js), decided
+ * once per process. Passing over one that cannot load (no addon for this platform, say) is
+ * reported in one line naming why, so a slower run never comes as a surprise; one that is
+ * simply not set up here (`notSetUp`: no CUDA on this machine) is passed over silently.
  */
 export function autoBackend(): Backend {
   if (autoName) return getBackend(autoName);
   const passed: string[] = [];
+  const silent: string[] = [];
   for (const candidate of autoCandidates()) {
     try {
       return chosen(getBackend(candidate), passed);
     } catch (error) {
-      passed.push(unavailableReason(error));
+      passed.push(...reasonOrNone(error, silent));
     }
   }
-  throw noBackendLoads(passed);
+  throw noBackendLoads([...passed, ...silent]);
+}
+
+/**
+ * A backend's load failure, as the reasons `auto` reports: none when it is simply not set up
+ * here (its reason goes to `silent`, named only if nothing loads at all). Anything but
+ * BackendUnavailableError is a bug and goes on up.
+ */
+function reasonOrNone(error: unknown, silent: string[]): string[] {
+  if (!(error instanceof BackendUnavailableError)) throw error;
+  if (!error.notSetUp) return [error.message];
+  silent.push(error.message);
+  return [];
 }
 
 /** The backends `auto` tries, fastest first: those this entry point registered. */
@@ -130,12 +145,6 @@ function chosen(backend: Backend, passed: string[]): Backend {
   autoName = backend.name;
   if (passed.length > 0) reportFallback(`dlp: using the ${backend.name} backend: ${passed.join('; ')}`);
   return backend;
-}
-
-/** Why a backend could not load; anything but BackendUnavailableError is a bug and goes on up. */
-function unavailableReason(error: unknown): string {
-  if (error instanceof BackendUnavailableError) return error.message;
-  throw error;
 }
 
 function noBackendLoads(passed: string[]): BackendUnavailableError {

@@ -49,7 +49,7 @@ export interface RunOptions extends SettingOptions {
   /** The setup to run; required unless `resume` is given (the run's config.json names it). */
   setup?: string;
   seed?: number;
-  /** native, wasm, js, or auto (default: the fastest that loads here). */
+  /** cuda, native, wasm, js, or auto (default: the fastest that loads here). */
   backend?: string;
   dataDir?: string;
   /** CIFAR-10 already in memory (data.openCifar10, data.cifar10FromBytes): used instead of `dataDir`. */

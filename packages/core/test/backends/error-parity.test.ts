@@ -519,6 +519,8 @@ function envOf(name: BackendName): Env {
         return { ...s, array: (s as NativeStorage).array.subarray(offset, offset + length), length } as NativeStorage;
       case 'wasm':
         return { ...s, ptr: (s as WasmStorage).ptr + 4 * offset, length } as WasmStorage;
+      case 'cuda':
+        throw new Error('the cuda backend has no kernels to compare yet');
     }
   };
   return { backend, n: (length) => backend.allocate(length, 'float32'), slice };
