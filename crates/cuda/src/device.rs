@@ -13,7 +13,7 @@ use std::sync::Arc;
 use cudarc::cublas::{sys as cublas_sys, CudaBlas};
 use cudarc::driver::{CudaContext, CudaFunction, CudaSlice, CudaStream, DevicePtr, DeviceRepr, LaunchConfig, PushKernelArg, ValidAsZeroBits};
 use cudarc::nvrtc::Ptx;
-use dlp_kernels::{adam_bias_corrections, GemmSpec, KernelError, UnaryOp};
+use dlp_kernels::{adam_bias_corrections, BatchNormShape, GemmSpec, KernelError, UnaryOp};
 
 use crate::compile;
 use crate::error::CudaError;
@@ -57,6 +57,20 @@ fn elementwise_config(n: u64) -> LaunchConfig {
 /// Launches kernel `$name` of `$device` over `$n` elements with the arguments in order (each
 /// a local: the launch takes their addresses). Nothing runs when `$n` is 0.
 macro_rules! launch {
+    // One block of BLOCK threads per item (a channel of BatchNorm), `$blocks` of them.
+    ($device:expr, $name:literal, blocks = $blocks:expr; $($arg:expr),* $(,)?) => {{
+        let blocks: u64 = $blocks;
+        if blocks > 0 {
+            let grid = u32::try_from(blocks).map_err(|_| CudaError::argument(concat!($name, ": too many channels for one launch")))?;
+            let function = $device.kernel($name)?;
+            let mut args = $device.stream.launch_builder(function);
+            $( args.arg(&$arg); )*
+            let config = LaunchConfig { grid_dim: (grid, 1, 1), block_dim: (BLOCK, 1, 1), shared_mem_bytes: 0 };
+            // SAFETY: as in the elementwise arm below.
+            unsafe { args.launch(config) }.map_err(|e| CudaError::cuda(concat!("launching ", $name), e))?;
+        }
+        Ok::<(), CudaError>(())
+    }};
     ($device:expr, $name:literal, $n:expr; $($arg:expr),* $(,)?) => {{
         let n: u64 = $n;
         if n > 0 {
@@ -298,6 +312,114 @@ impl Device {
         let (b1, omb1, b2, omb2, eps, wd) = (f(beta1), f(1.0 - beta1), f(beta2), f(1.0 - beta2), f(eps), f(weight_decay));
         let (step_size, inv_bias2_sqrt) = (f(step_size), f(inv_bias2_sqrt));
         launch!(self, "adam_step", n; param, grad, m, v, n, b1, omb1, b2, omb2, eps, wd, step_size, inv_bias2_sqrt)
+    }
+
+    /// Training-mode BatchNorm, as [`dlp_kernels::batch_norm_train`]: writes out, the saved
+    /// mean and invStd, and updates the running statistics where given.
+    #[allow(clippy::too_many_arguments)]
+    pub fn batch_norm_train(
+        &self,
+        x: &DeviceBuffer<f32>,
+        shape: BatchNormShape,
+        gamma: Option<&DeviceBuffer<f32>>,
+        beta: Option<&DeviceBuffer<f32>>,
+        eps: f64,
+        out: &DeviceBuffer<f32>,
+        mean: &DeviceBuffer<f32>,
+        inv_std: &DeviceBuffer<f32>,
+        running_mean: Option<&DeviceBuffer<f32>>,
+        running_var: Option<&DeviceBuffer<f32>>,
+        momentum: f64,
+    ) -> Result<(), CudaError> {
+        const K: &str = "batchNormTrain";
+        shape.check_tensor(K, "x", x.len())?;
+        shape.check_tensor(K, "out", out.len())?;
+        for (name, len) in [("mean", Some(mean.len())), ("invStd", Some(inv_std.len())), ("gamma", gamma.map(|b| b.len())), ("beta", beta.map(|b| b.len()))]
+            .into_iter()
+            .chain([("runningMean", running_mean.map(|b| b.len())), ("runningVar", running_var.map(|b| b.len()))])
+        {
+            if let Some(len) = len {
+                shape.check_channels(K, name, len)?;
+            }
+        }
+        let n = shape.per_channel();
+        if running_var.is_some() && n < 2 {
+            return Err(CudaError::argument(format!("{K}: runningVar needs at least 2 values per channel (outer·inner) but there are {n}")));
+        }
+        if n == 0 {
+            return Ok(());
+        }
+        let (outer, channels, inner) = (shape.outer as u64, shape.channels as u64, shape.inner as u64);
+        let opt = |b: Option<&DeviceBuffer<f32>>| b.map_or(0u64, |b| self.ptr(b));
+        let (x, gamma, beta, out, mean, inv_std) = (self.ptr(x), opt(gamma), opt(beta), self.ptr(out), self.ptr(mean), self.ptr(inv_std));
+        let (running_mean, running_var) = (opt(running_mean), opt(running_var));
+        launch!(self, "batch_norm_train", blocks = channels;
+            x, outer, channels, inner, gamma, beta, eps, out, mean, inv_std, running_mean, running_var, momentum)
+    }
+
+    /// Eval-mode BatchNorm, as [`dlp_kernels::batch_norm_inference`].
+    #[allow(clippy::too_many_arguments)]
+    pub fn batch_norm_inference(
+        &self,
+        x: &DeviceBuffer<f32>,
+        shape: BatchNormShape,
+        running_mean: &DeviceBuffer<f32>,
+        running_var: &DeviceBuffer<f32>,
+        gamma: Option<&DeviceBuffer<f32>>,
+        beta: Option<&DeviceBuffer<f32>>,
+        eps: f64,
+        out: &DeviceBuffer<f32>,
+    ) -> Result<(), CudaError> {
+        const K: &str = "batchNormInference";
+        shape.check_tensor(K, "x", x.len())?;
+        shape.check_tensor(K, "out", out.len())?;
+        shape.check_channels(K, "runningMean", running_mean.len())?;
+        shape.check_channels(K, "runningVar", running_var.len())?;
+        for (name, b) in [("gamma", gamma), ("beta", beta)] {
+            if let Some(b) = b {
+                shape.check_channels(K, name, b.len())?;
+            }
+        }
+        let (outer, channels, inner) = (shape.outer as u64, shape.channels as u64, shape.inner as u64);
+        let opt = |b: Option<&DeviceBuffer<f32>>| b.map_or(0u64, |b| self.ptr(b));
+        let (x, rm, rv, gamma, beta, out) = (self.ptr(x), self.ptr(running_mean), self.ptr(running_var), opt(gamma), opt(beta), self.ptr(out));
+        launch!(self, "batch_norm_inference", outer * channels * inner; x, outer, channels, inner, rm, rv, gamma, beta, eps, out)
+    }
+
+    /// BatchNorm backward from the saved mean and invStd, as [`dlp_kernels::batch_norm_backward`]:
+    /// fills whichever of dx, dgamma, dbeta are given.
+    #[allow(clippy::too_many_arguments)]
+    pub fn batch_norm_backward(
+        &self,
+        x: &DeviceBuffer<f32>,
+        dout: &DeviceBuffer<f32>,
+        shape: BatchNormShape,
+        mean: &DeviceBuffer<f32>,
+        inv_std: &DeviceBuffer<f32>,
+        gamma: Option<&DeviceBuffer<f32>>,
+        dx: Option<&DeviceBuffer<f32>>,
+        dgamma: Option<&DeviceBuffer<f32>>,
+        dbeta: Option<&DeviceBuffer<f32>>,
+    ) -> Result<(), CudaError> {
+        const K: &str = "batchNormBackward";
+        shape.check_tensor(K, "x", x.len())?;
+        shape.check_tensor(K, "dout", dout.len())?;
+        if let Some(dx) = dx {
+            shape.check_tensor(K, "dx", dx.len())?;
+        }
+        for (name, len) in [("mean", Some(mean.len())), ("invStd", Some(inv_std.len())), ("gamma", gamma.map(|b| b.len()))]
+            .into_iter()
+            .chain([("dgamma", dgamma.map(|b| b.len())), ("dbeta", dbeta.map(|b| b.len()))])
+        {
+            if let Some(len) = len {
+                shape.check_channels(K, name, len)?;
+            }
+        }
+        let (outer, channels, inner) = (shape.outer as u64, shape.channels as u64, shape.inner as u64);
+        let opt = |b: Option<&DeviceBuffer<f32>>| b.map_or(0u64, |b| self.ptr(b));
+        let (x, dout, mean, inv_std, gamma) = (self.ptr(x), self.ptr(dout), self.ptr(mean), self.ptr(inv_std), opt(gamma));
+        let (dx, dgamma, dbeta) = (opt(dx), opt(dgamma), opt(dbeta));
+        launch!(self, "batch_norm_backward", blocks = channels; x, dout, outer, channels, inner, mean, inv_std, gamma, dx, dgamma, dbeta)
     }
 
     /// Fused softmax + cross-entropy, as [`dlp_kernels::softmax_cross_entropy`]: the mean loss

@@ -19,5 +19,10 @@ pub const SOURCES: &[KernelSource] = &[
     },
     KernelSource { file: "optim.cu", code: include_str!("kernels/optim.cu"), kernels: &["sgd_step", "adam_step"] },
     KernelSource { file: "loss.cu", code: include_str!("kernels/loss.cu"), kernels: &["softmax_cross_entropy", "sum_to_first"] },
+    KernelSource {
+        file: "norm.cu",
+        code: include_str!("kernels/norm.cu"),
+        kernels: &["batch_norm_train", "batch_norm_inference", "batch_norm_backward"],
+    },
     KernelSource { file: "images.cu", code: include_str!("kernels/images.cu"), kernels: &["gather_center"] },
 ];

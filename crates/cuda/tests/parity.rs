@@ -180,3 +180,49 @@ fn softmax_cross_entropy_and_gather_center_match_the_cpu() {
     dlp_kernels::gather_center_u8(&pixels, &indices, &mean, &mut cpu).unwrap();
     assert_close("gatherCenter", &device.download(&out).unwrap(), &cpu);
 }
+
+#[test]
+#[ignore = "needs a CUDA device: run with --include-ignored on a GPU machine"]
+fn batch_norm_train_inference_and_backward_match_the_cpu() {
+    use dlp_kernels::{BatchNormBackward, BatchNormInference, BatchNormShape, BatchNormTrain};
+    let device = device();
+    for shape in [BatchNormShape { outer: 128, channels: 64, inner: 1 }, BatchNormShape { outer: 8, channels: 16, inner: 49 }] {
+        let (len, ch) = (shape.outer * shape.channels * shape.inner, shape.channels);
+        // A large offset against the spread: the variance must not cancel.
+        let x = values(len, 40, 95.0, 105.0);
+        let (gamma, beta, dout) = (values(ch, 41, 0.5, 1.5), values(ch, 42, -0.5, 0.5), values(len, 43, -1.0, 1.0));
+        let (mut rm, mut rv) = (values(ch, 44, -0.1, 0.1), values(ch, 45, 0.9, 1.1));
+        let (gx, gg, gb, gdout) = (up(&device, &x), up(&device, &gamma), up(&device, &beta), up(&device, &dout));
+        let (grm, grv) = (up(&device, &rm), up(&device, &rv));
+        let (out, mean, inv_std) = (device.zeros::<f32>(len).unwrap(), device.zeros::<f32>(ch).unwrap(), device.zeros::<f32>(ch).unwrap());
+        device.batch_norm_train(&gx, shape, Some(&gg), Some(&gb), 1e-5, &out, &mean, &inv_std, Some(&grm), Some(&grv), 0.1).unwrap();
+        let (mut cout, mut cmean, mut cistd) = (vec![0.0; len], vec![0.0; ch], vec![0.0; ch]);
+        let args = BatchNormTrain {
+            x: &x, shape, gamma: Some(&gamma), beta: Some(&beta), eps: 1e-5, out: &mut cout, mean: &mut cmean, inv_std: &mut cistd,
+            running_mean: Some(&mut rm), running_var: Some(&mut rv), momentum: 0.1,
+        };
+        dlp_kernels::batch_norm_train(args, 1).unwrap();
+        assert_close(&format!("batchNormTrain out {shape:?}"), &device.download(&out).unwrap(), &cout);
+        assert_close("batchNormTrain mean", &device.download(&mean).unwrap(), &cmean);
+        assert_close("batchNormTrain invStd", &device.download(&inv_std).unwrap(), &cistd);
+        assert_close("batchNormTrain runningMean", &device.download(&grm).unwrap(), &rm);
+        assert_close("batchNormTrain runningVar", &device.download(&grv).unwrap(), &rv);
+
+        device.batch_norm_inference(&gx, shape, &grm, &grv, Some(&gg), Some(&gb), 1e-5, &out).unwrap();
+        let args = BatchNormInference { x: &x, shape, running_mean: &rm, running_var: &rv, gamma: Some(&gamma), beta: Some(&beta), eps: 1e-5, out: &mut cout };
+        dlp_kernels::batch_norm_inference(args, 1).unwrap();
+        assert_close("batchNormInference", &device.download(&out).unwrap(), &cout);
+
+        let (dx, dgamma, dbeta) = (device.zeros::<f32>(len).unwrap(), device.zeros::<f32>(ch).unwrap(), device.zeros::<f32>(ch).unwrap());
+        device.batch_norm_backward(&gx, &gdout, shape, &mean, &inv_std, Some(&gg), Some(&dx), Some(&dgamma), Some(&dbeta)).unwrap();
+        let (mut cdx, mut cdg, mut cdb) = (vec![0.0; len], vec![0.0; ch], vec![0.0; ch]);
+        let args = BatchNormBackward {
+            x: &x, dout: &dout, shape, mean: &cmean, inv_std: &cistd, gamma: Some(&gamma), dx: Some(&mut cdx), dgamma: Some(&mut cdg),
+            dbeta: Some(&mut cdb),
+        };
+        dlp_kernels::batch_norm_backward(args, 1).unwrap();
+        assert_close("batchNormBackward dx", &device.download(&dx).unwrap(), &cdx);
+        assert_close("batchNormBackward dgamma", &device.download(&dgamma).unwrap(), &cdg);
+        assert_close("batchNormBackward dbeta", &device.download(&dbeta).unwrap(), &cdb);
+    }
+}

@@ -30,11 +30,14 @@ impl BatchNormShape {
         (o * self.channels + c) * self.inner + i
     }
 
-    pub(crate) fn check_tensor(&self, kernel: &str, name: &str, len: usize) -> Result<(), KernelError> {
+    /// Checks that a buffer holds the whole [outer, channels, inner] tensor (public: other
+    /// devices' BatchNorm kernels check their arguments with the same messages).
+    pub fn check_tensor(&self, kernel: &str, name: &str, len: usize) -> Result<(), KernelError> {
         check::tensor(kernel, name, &[self.outer, self.channels, self.inner], len)
     }
 
-    pub(crate) fn check_channels(&self, kernel: &str, name: &str, len: usize) -> Result<(), KernelError> {
+    /// Checks that a buffer holds one value per channel.
+    pub fn check_channels(&self, kernel: &str, name: &str, len: usize) -> Result<(), KernelError> {
         check::vector(kernel, name, self.channels, "channels", len)
     }
 
