@@ -6,6 +6,7 @@
 
 import type { TypedArray } from '../dtype.js';
 import { ArgumentError } from '../errors.js';
+import type { Storage } from './backend.js';
 
 /** Checks that elements [offset, offset + length) lie inside a storage of `size` elements. */
 function checkRange(what: string, size: number, offset: number, length: number): void {
@@ -24,4 +25,21 @@ export function readHost(view: TypedArray, offset = 0, length = view.length - of
 export function writeHost(view: TypedArray, data: ArrayLike<number>, offset = 0): void {
   checkRange('write', view.length, offset, data.length);
   view.set(data, offset);
+}
+
+/** The base of those backends: `read`, `write` and `fill` through the subclass's `view()`. */
+export abstract class HostMemoryBackend {
+  abstract view(storage: Storage): TypedArray;
+
+  read(storage: Storage, offset?: number, length?: number): TypedArray {
+    return readHost(this.view(storage), offset, length);
+  }
+
+  write(storage: Storage, data: ArrayLike<number>, offset?: number): void {
+    writeHost(this.view(storage), data, offset);
+  }
+
+  fill(storage: Storage, value: number): void {
+    this.view(storage).fill(value);
+  }
 }

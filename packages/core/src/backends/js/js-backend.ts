@@ -10,15 +10,16 @@ import type { Backend, Storage } from '../backend.js';
 import { allocating, assertLive, checkAllocation, TYPED_ARRAY_MAX_ELEMENTS } from '../memory-errors.js';
 import { registerJsKernels } from './kernels.js';
 import type { JsStorage } from './storage.js';
-import { readHost, writeHost } from '../host-access.js';
+import { HostMemoryBackend } from '../host-access.js';
 
 export type { JsStorage } from './storage.js';
 
-export class JsBackend implements Backend {
+export class JsBackend extends HostMemoryBackend implements Backend {
   readonly name = 'js' as const;
   readonly threads = 1;
 
   constructor() {
+    super();
     registerJsKernels();
   }
 
@@ -47,18 +48,6 @@ export class JsBackend implements Backend {
   view(storage: Storage): TypedArray {
     assertLive(storage as JsStorage);
     return (storage as JsStorage).array;
-  }
-
-  read(storage: Storage, offset?: number, length?: number): TypedArray {
-    return readHost(this.view(storage), offset, length);
-  }
-
-  write(storage: Storage, data: ArrayLike<number>, offset?: number): void {
-    writeHost(this.view(storage), data, offset);
-  }
-
-  fill(storage: Storage, value: number): void {
-    this.view(storage).fill(value);
   }
 
   /**

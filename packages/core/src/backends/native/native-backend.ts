@@ -9,7 +9,7 @@ import { allocating, assertLive, checkAllocation, TYPED_ARRAY_MAX_ELEMENTS } fro
 import type { Backend, Storage } from '../backend.js';
 import { registerBindingKernels } from '../rust-binding.js';
 import { loadNativeAddon, type NativeAddon } from './binding.js';
-import { readHost, writeHost } from '../host-access.js';
+import { HostMemoryBackend } from '../host-access.js';
 
 /** On the native backend a storage is a Float32Array the addon reads and writes in place. */
 export interface NativeStorage extends Storage {
@@ -45,7 +45,7 @@ class ArrayPool {
   }
 }
 
-export class NativeBackend implements Backend {
+export class NativeBackend extends HostMemoryBackend implements Backend {
   readonly name = 'native' as const;
   readonly binding: NativeAddon;
   #threads: number;
@@ -63,6 +63,7 @@ export class NativeBackend implements Backend {
    * high-water mark. DLP_NATIVE_RETAIN_MEMORY=0 leaves the allocator as it is.
    */
   constructor() {
+    super();
     this.binding = loadNativeAddon();
     this.retainsFreedMemory = globalThis.process?.env?.DLP_NATIVE_RETAIN_MEMORY !== '0' && this.binding.retainFreedMemory();
     this.#threads = this.binding.availableThreads();
@@ -121,18 +122,6 @@ export class NativeBackend implements Backend {
 
   view(storage: Storage): Float32Array {
     return nativeArray(storage);
-  }
-
-  read(storage: Storage, offset?: number, length?: number): TypedArray {
-    return readHost(this.view(storage), offset, length);
-  }
-
-  write(storage: Storage, data: ArrayLike<number>, offset?: number): void {
-    writeHost(this.view(storage), data, offset);
-  }
-
-  fill(storage: Storage, value: number): void {
-    this.view(storage).fill(value);
   }
 
   /**

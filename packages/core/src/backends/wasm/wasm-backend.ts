@@ -14,7 +14,7 @@ import { registerBindingKernels } from '../rust-binding.js';
 import { registerKernel } from '../../kernels/registry.js';
 import { wasmGatherCenter } from './gather-center.js';
 import type { WasmKernels } from './load.js';
-import { readHost, writeHost } from '../host-access.js';
+import { HostMemoryBackend } from '../host-access.js';
 
 /** A buffer inside wasm memory: its byte address and element count. */
 export interface WasmStorage extends Storage {
@@ -26,7 +26,7 @@ export interface WasmStorage extends Storage {
 const WASM_MAX_ELEMENTS = 2 ** 30;
 const WASM_LIMIT = 'wasm32 memory holds at most 4 GiB (2^30 float32 elements) for all tensors together';
 
-export class WasmBackend implements Backend {
+export class WasmBackend extends HostMemoryBackend implements Backend {
   readonly name = 'wasm' as const;
   readonly kernels: WasmKernels;
   /** Threads the kernels use: the pool's size (threads build), unless set lower. */
@@ -35,6 +35,7 @@ export class WasmBackend implements Backend {
   readonly #finalizer: FinalizationRegistry<{ ptr: number; length: number }>;
 
   constructor(kernels: WasmKernels) {
+    super();
     this.kernels = kernels;
     this.#threads = kernels.threads;
     this.#finalizer = new FinalizationRegistry(({ ptr, length }) => kernels.freeF32(ptr, length));
@@ -100,18 +101,6 @@ export class WasmBackend implements Backend {
     const s = storage as WasmStorage;
     assertLive(s);
     return new Float32Array(this.kernels.memory().buffer, s.ptr, s.length);
-  }
-
-  read(storage: Storage, offset?: number, length?: number): TypedArray {
-    return readHost(this.view(storage), offset, length);
-  }
-
-  write(storage: Storage, data: ArrayLike<number>, offset?: number): void {
-    writeHost(this.view(storage), data, offset);
-  }
-
-  fill(storage: Storage, value: number): void {
-    this.view(storage).fill(value);
   }
 
   release(storage: Storage): void {
