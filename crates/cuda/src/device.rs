@@ -37,7 +37,7 @@ impl<T> DeviceBuffer<T> {
 
 /// An open GPU (see the module docs).
 pub struct Device {
-    stream: Arc<CudaStream>,
+    pub(crate) stream: Arc<CudaStream>,
     blas: CudaBlas,
     kernels: HashMap<&'static str, CudaFunction>,
     description: String,
@@ -45,11 +45,11 @@ pub struct Device {
 
 /// Threads per block of the elementwise kernels, and the most blocks one launch uses (the
 /// kernels loop over the rest).
-const BLOCK: u32 = 256;
+pub(crate) const BLOCK: u32 = 256;
 const MAX_BLOCKS: u64 = 4096;
 
 /// The launch shape for `n` elements (one thread each, grid-stride beyond MAX_BLOCKS blocks).
-fn elementwise_config(n: u64) -> LaunchConfig {
+pub(crate) fn elementwise_config(n: u64) -> LaunchConfig {
     let blocks = n.div_ceil(BLOCK as u64).clamp(1, MAX_BLOCKS) as u32;
     LaunchConfig { grid_dim: (blocks, 1, 1), block_dim: (BLOCK, 1, 1), shared_mem_bytes: 0 }
 }
@@ -84,6 +84,7 @@ macro_rules! launch {
         Ok::<(), CudaError>(())
     }};
 }
+pub(crate) use launch;
 
 impl Device {
     /// Opens GPU `ordinal`: checks what CUDA needs ([`availability`]), compiles every kernel
@@ -145,32 +146,44 @@ impl Device {
         self.stream.memcpy_dtov(&buffer.slice).map_err(|e| CudaError::cuda("cuMemcpyDtoH", e))
     }
 
+    /// Sets every element to zero (queued on the stream).
+    pub fn fill_zero(&self, buffer: &DeviceBuffer<f32>) -> Result<(), CudaError> {
+        let ptr = self.ptr(buffer);
+        // SAFETY: the buffer holds len() floats; the memset runs in stream order.
+        unsafe { cudarc::driver::result::memset_d8_async(ptr, 0, buffer.len() * std::mem::size_of::<f32>(), self.stream.cu_stream()) }
+            .map_err(|e| CudaError::cuda("cuMemsetD8Async", e))
+    }
+
     /// Waits for every queued call.
     pub fn synchronize(&self) -> Result<(), CudaError> {
         self.stream.synchronize().map_err(|e| CudaError::cuda("cuStreamSynchronize", e))
     }
 
-    fn ptr<T>(&self, buffer: &DeviceBuffer<T>) -> u64 {
+    pub(crate) fn ptr<T>(&self, buffer: &DeviceBuffer<T>) -> u64 {
         buffer.slice.device_ptr(&self.stream).0
     }
 
     /// Kernel `name`, compiled and loaded by `open`.
-    fn kernel(&self, name: &str) -> Result<&CudaFunction, CudaError> {
+    pub(crate) fn kernel(&self, name: &str) -> Result<&CudaFunction, CudaError> {
         self.kernels.get(name).ok_or_else(|| CudaError::Cuda(format!("kernel {name} was not loaded")))
     }
 
     /// C = alpha·op(A)·op(B) + beta·C, row-major, as [`dlp_kernels::sgemm`], on cuBLAS.
     pub fn sgemm(&self, spec: &GemmSpec, a: &DeviceBuffer<f32>, b: &DeviceBuffer<f32>, c: &DeviceBuffer<f32>) -> Result<(), CudaError> {
         spec.check_lengths(a.len(), b.len(), c.len())?;
-        let GemmSpec { trans_a, trans_b, m, n, k, alpha, beta } = *spec;
-        if m == 0 || n == 0 {
+        if spec.m == 0 || spec.n == 0 {
             return Ok(());
         }
+        self.gemm_raw(spec, self.ptr(a), self.ptr(b), self.ptr(c))
+    }
+
+    /// `sgemm` on device pointers whose buffers the caller checked against `spec` (m, n > 0).
+    pub(crate) fn gemm_raw(&self, spec: &GemmSpec, a: u64, b: u64, c: u64) -> Result<(), CudaError> {
+        let GemmSpec { trans_a, trans_b, m, n, k, alpha, beta } = *spec;
         let int = |x: usize, what: &str| i32::try_from(x).map_err(|_| CudaError::argument(format!("gemm: {what} = {x} exceeds cuBLAS's 32-bit sizes")));
         // Row-major C = op(A)·op(B) is column-major Cᵀ = op(B)ᵀ·op(A)ᵀ: cuBLAS gets B first.
         let op = |t: bool| if t { cublas_sys::cublasOperation_t::CUBLAS_OP_T } else { cublas_sys::cublasOperation_t::CUBLAS_OP_N };
         let (lda, ldb) = (if trans_b { k } else { n }, if trans_a { m } else { k });
-        let (a, b, c) = (self.ptr(a), self.ptr(b), self.ptr(c));
         // SAFETY: the lengths fit the shapes (checked above) and the leading dimensions are
         // the stored matrices' row lengths (at least 1, as cuBLAS requires even when k = 0, where
         // it only scales C by beta). cuBLAS runs on this device's stream.
@@ -498,7 +511,7 @@ fn op_code(op: UnaryOp) -> i32 {
     UnaryOp::ALL.iter().position(|&o| o == op).expect("every op is in ALL") as i32
 }
 
-fn check_len(kernel: &str, name: &str, want: usize, len: usize) -> Result<(), CudaError> {
+pub(crate) fn check_len(kernel: &str, name: &str, want: usize, len: usize) -> Result<(), CudaError> {
     if want == len {
         Ok(())
     } else {

@@ -9,9 +9,11 @@
 //! - [`sources`]: the CUDA C sources and the kernels each defines;
 //! - [`compile`]: NVRTC, to PTX (what a device loads) or to a cubin (which runs ptxas too);
 //! - [`device`]: an open GPU, its buffers and every kernel as a method, each mirroring the
-//!   dlp-kernels function of the same name, whose CPU results the parity tests compare with.
+//!   dlp-kernels function of the same name, whose CPU results the parity tests compare with
+//!   (the convolutions' methods in `conv.rs`: im2col + cuBLAS, col2im).
 
 pub mod compile;
+mod conv;
 pub mod device;
 pub mod error;
 pub mod libs;

@@ -24,5 +24,6 @@ pub const SOURCES: &[KernelSource] = &[
         code: include_str!("kernels/norm.cu"),
         kernels: &["batch_norm_train", "batch_norm_inference", "batch_norm_backward"],
     },
+    KernelSource { file: "conv.cu", code: include_str!("kernels/conv.cu"), kernels: &["im2col", "col2im", "add_channel_bias", "channel_sum"] },
     KernelSource { file: "images.cu", code: include_str!("kernels/images.cu"), kernels: &["gather_center"] },
 ];

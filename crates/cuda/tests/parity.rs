@@ -226,3 +226,47 @@ fn batch_norm_train_inference_and_backward_match_the_cpu() {
         assert_close("batchNormBackward dbeta", &device.download(&dbeta).unwrap(), &cdb);
     }
 }
+
+#[test]
+#[ignore = "needs a CUDA device: run with --include-ignored on a GPU machine"]
+fn conv2d_and_both_backwards_match_the_cpu() {
+    use dlp_kernels::Conv2dShape;
+    let device = device();
+    let conv = |batch, in_channels, size, out_channels, kernel, stride, pad| Conv2dShape {
+        batch, in_channels, height: size, width: size + 1, out_channels, kernel_h: kernel, kernel_w: kernel, stride_h: stride,
+        stride_w: stride, pad_h: pad, pad_w: pad,
+    };
+    // The ConvNet's 3×3 (Winograd on the CPU), a strided 3×3, a 1×1 and an unpadded 5×5.
+    for s in [conv(4, 16, 16, 32, 3, 1, 1), conv(3, 8, 15, 12, 3, 2, 1), conv(2, 24, 8, 16, 1, 1, 0), conv(2, 3, 11, 5, 5, 1, 0)] {
+        let (oh, ow) = (s.out_h(), s.out_w());
+        let (xl, wl, ol) = (s.batch * s.in_channels * s.height * s.width, s.out_channels * s.in_channels * s.kernel_h * s.kernel_w, s.batch * s.out_channels * oh * ow);
+        let (x, w, bias, dout) = (values(xl, 50, -1.0, 1.0), values(wl, 51, -0.3, 0.3), values(s.out_channels, 52, -1.0, 1.0), values(ol, 53, -1.0, 1.0));
+        let (gx, gw, gb, gdout) = (up(&device, &x), up(&device, &w), up(&device, &bias), up(&device, &dout));
+        // Sums of C·KH·KW (or OC·KH·KW, B·OH·OW) products: the tolerance grows with their count.
+        let close = |what: &str, gpu: &[f32], cpu: &[f32], terms: usize| {
+            let scale = (terms as f32).sqrt();
+            for (i, (&g, &c)) in gpu.iter().zip(cpu).enumerate() {
+                assert!((g - c).abs() <= 1e-4 * scale * c.abs().max(1.0), "{what} {s:?} [{i}]: GPU {g}, CPU {c}");
+            }
+        };
+
+        let out = device.zeros::<f32>(ol).unwrap();
+        device.conv2d(&gx, &gw, Some(&gb), &out, s).unwrap();
+        let mut cpu = vec![0.0; ol];
+        dlp_kernels::conv2d(&x, &w, Some(&bias), &mut cpu, s, 1).unwrap();
+        close("conv2d", &device.download(&out).unwrap(), &cpu, s.in_channels * s.kernel_h * s.kernel_w);
+
+        let dx = device.zeros::<f32>(xl).unwrap();
+        device.conv2d_backward_input(&gdout, &gw, &dx, s).unwrap();
+        let mut cpu = vec![0.0; xl];
+        dlp_kernels::conv2d_backward_input(&dout, &w, &mut cpu, s, 1).unwrap();
+        close("conv2dBackwardInput", &device.download(&dx).unwrap(), &cpu, s.out_channels * s.kernel_h * s.kernel_w);
+
+        let (dw, db) = (device.zeros::<f32>(wl).unwrap(), device.zeros::<f32>(s.out_channels).unwrap());
+        device.conv2d_backward_weight(&gx, &gdout, &dw, Some(&db), s).unwrap();
+        let (mut cdw, mut cdb) = (vec![0.0; wl], vec![0.0; s.out_channels]);
+        dlp_kernels::conv2d_backward_weight(&x, &dout, &mut cdw, Some(&mut cdb), s, 1).unwrap();
+        close("conv2dBackwardWeight dweight", &device.download(&dw).unwrap(), &cdw, s.batch * oh * ow);
+        close("conv2dBackwardWeight dbias", &device.download(&db).unwrap(), &cdb, s.batch * oh * ow);
+    }
+}
