@@ -10,10 +10,11 @@
 //! - [`compile`]: NVRTC, to PTX (what a device loads) or to a cubin (which runs ptxas too);
 //! - [`device`]: an open GPU, its buffers and every kernel as a method, each mirroring the
 //!   dlp-kernels function of the same name, whose CPU results the parity tests compare with
-//!   (the convolutions' methods in `conv.rs`: im2col + cuBLAS, col2im).
+//!   (the convolutions' methods in `conv.rs`: im2col + cuBLAS, col2im; max pooling in `pool.rs`).
 
 pub mod compile;
 mod conv;
+mod pool;
 pub mod device;
 pub mod error;
 pub mod libs;

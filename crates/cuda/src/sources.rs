@@ -25,5 +25,6 @@ pub const SOURCES: &[KernelSource] = &[
         kernels: &["batch_norm_train", "batch_norm_inference", "batch_norm_backward"],
     },
     KernelSource { file: "conv.cu", code: include_str!("kernels/conv.cu"), kernels: &["im2col", "col2im", "add_channel_bias", "channel_sum"] },
+    KernelSource { file: "pool.cu", code: include_str!("kernels/pool.cu"), kernels: &["max_pool2d", "max_pool2d_backward"] },
     KernelSource { file: "images.cu", code: include_str!("kernels/images.cu"), kernels: &["gather_center"] },
 ];

@@ -270,3 +270,32 @@ fn conv2d_and_both_backwards_match_the_cpu() {
         close("conv2dBackwardWeight dbias", &device.download(&db).unwrap(), &cdb, s.batch * oh * ow);
     }
 }
+
+#[test]
+#[ignore = "needs a CUDA device: run with --include-ignored on a GPU machine"]
+fn max_pool2d_and_its_backward_match_the_cpu() {
+    use dlp_kernels::MaxPool2dShape;
+    let device = device();
+    let shape = |kernel, stride, pad| MaxPool2dShape {
+        batch: 3, channels: 5, height: 13, width: 16, kernel_h: kernel, kernel_w: kernel, stride_h: stride, stride_w: stride, pad_h: pad, pad_w: pad,
+    };
+    // The ConvNet's 2×2/2, and overlapping 3×3/2 windows with padding (several outputs per pixel).
+    for s in [shape(2, 2, 0), shape(3, 2, 1)] {
+        let (xl, ol) = (s.batch * s.channels * s.height * s.width, s.batch * s.channels * s.out_h() * s.out_w());
+        // Ties (values on a coarse grid) and a NaN: the first maximum, NaN first, as on the CPU.
+        let mut x: Vec<f32> = values(xl, 60, -4.0, 4.0).iter().map(|v| v.round()).collect();
+        x[17] = f32::NAN;
+        let dout = values(ol, 61, -1.0, 1.0);
+        let (out, idx) = (device.zeros::<f32>(ol).unwrap(), device.zeros::<i32>(ol).unwrap());
+        device.max_pool2d(&up(&device, &x), s, &out, &idx).unwrap();
+        let (mut cout, mut cidx) = (vec![0.0; ol], vec![0; ol]);
+        dlp_kernels::max_pool2d(&x, s, &mut cout, &mut cidx).unwrap();
+        assert_close(&format!("maxPool2d {s:?}"), &device.download(&out).unwrap(), &cout);
+        assert_eq!(device.download(&idx).unwrap(), cidx, "maxPool2d indices {s:?}");
+        let dx = device.zeros::<f32>(xl).unwrap();
+        device.max_pool2d_backward(&up(&device, &dout), &idx, s, &dx).unwrap();
+        let mut cdx = vec![0.0; xl];
+        dlp_kernels::max_pool2d_backward(&dout, &cidx, s, &mut cdx).unwrap();
+        assert_close("maxPool2dBackward", &device.download(&dx).unwrap(), &cdx);
+    }
+}
