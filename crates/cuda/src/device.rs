@@ -449,10 +449,7 @@ impl Device {
     ) -> Result<f64, CudaError> {
         const K: &str = "softmaxCrossEntropy";
         check_matrix(K, "logits", rows, cols, logits.len())?;
-        check_len(K, "labels", rows, labels.len())?;
-        if let Some(bad) = labels.iter().find(|&&l| l < 0 || l as usize >= cols) {
-            return Err(CudaError::argument(format!("{K}: label {bad} is outside 0..{}", cols.saturating_sub(1))));
-        }
+        check_labels(K, labels, rows, cols)?;
         for (name, buffer) in [("dlogits", dlogits), ("probs", probs)] {
             if let Some(b) = buffer {
                 check_matrix(K, name, rows, cols, b.len())?;
@@ -467,15 +464,20 @@ impl Device {
         let (dlogits, probs) = (dlogits.map_or(0u64, |b| self.ptr(b)), probs.map_or(0u64, |b| self.ptr(b)));
         let (r, c) = (rows as u64, cols as u64);
         launch!(self, "softmax_cross_entropy", r; logits_p, labels_p, r, c, dlogits, probs, losses_p)?;
-        let function = &self.kernels["sum_to_first"];
-        let mut args = self.stream.launch_builder(function);
-        args.arg(&losses_p).arg(&r);
+        self.mean_of(&losses)
+    }
+
+    /// The mean of `values` (rows > 0 of them), summed on the device: one float comes back.
+    pub(crate) fn mean_of(&self, values: &DeviceBuffer<f32>) -> Result<f64, CudaError> {
+        let (ptr, n) = (self.ptr(values), values.len() as u64);
+        let mut args = self.stream.launch_builder(self.kernel("sum_to_first")?);
+        args.arg(&ptr).arg(&n);
         let one_block = LaunchConfig { grid_dim: (1, 1, 1), block_dim: (256, 1, 1), shared_mem_bytes: 0 };
-        // SAFETY: (values, n) as declared; `losses` holds `rows` floats.
+        // SAFETY: (values, n) as declared; the buffer holds n floats.
         unsafe { args.launch(one_block) }.map_err(|e| CudaError::cuda("launching sum_to_first", e))?;
         let mut total = [0.0f32];
-        self.stream.memcpy_dtoh(&losses.slice.slice(0..1), &mut total).map_err(|e| CudaError::cuda("cuMemcpyDtoH", e))?;
-        Ok(total[0] as f64 / rows as f64)
+        self.stream.memcpy_dtoh(&values.slice.slice(0..1), &mut total).map_err(|e| CudaError::cuda("cuMemcpyDtoH", e))?;
+        Ok(total[0] as f64 / n as f64)
     }
 
     /// out[r] = pixels of image indices[r] − mean, as [`dlp_kernels::gather_center_u8`];
@@ -511,6 +513,15 @@ fn op_code(op: UnaryOp) -> i32 {
     UnaryOp::ALL.iter().position(|&o| o == op).expect("every op is in ALL") as i32
 }
 
+/// Labels in 0..cols, one per row, checked on the host before they go up.
+pub(crate) fn check_labels(kernel: &str, labels: &[i32], rows: usize, cols: usize) -> Result<(), CudaError> {
+    check_len(kernel, "labels", rows, labels.len())?;
+    match labels.iter().find(|&&l| l < 0 || l as usize >= cols) {
+        Some(bad) => Err(CudaError::argument(format!("{kernel}: label {bad} is outside 0..{}", cols.saturating_sub(1)))),
+        None => Ok(()),
+    }
+}
+
 pub(crate) fn check_len(kernel: &str, name: &str, want: usize, len: usize) -> Result<(), CudaError> {
     if want == len {
         Ok(())
@@ -519,7 +530,7 @@ pub(crate) fn check_len(kernel: &str, name: &str, want: usize, len: usize) -> Re
     }
 }
 
-fn check_matrix(kernel: &str, name: &str, rows: usize, cols: usize, len: usize) -> Result<(), CudaError> {
+pub(crate) fn check_matrix(kernel: &str, name: &str, rows: usize, cols: usize, len: usize) -> Result<(), CudaError> {
     match rows.checked_mul(cols) {
         Some(want) if want == len => Ok(()),
         Some(want) => Err(KernelError::shape(format!("{kernel}: {name} should hold {rows}x{cols} = {want} elements but holds {len}")).into()),

@@ -10,10 +10,12 @@
 //! - [`compile`]: NVRTC, to PTX (what a device loads) or to a cubin (which runs ptxas too);
 //! - [`device`]: an open GPU, its buffers and every kernel as a method, each mirroring the
 //!   dlp-kernels function of the same name, whose CPU results the parity tests compare with
-//!   (the convolutions' methods in `conv.rs`: im2col + cuBLAS, col2im; max pooling in `pool.rs`).
+//!   (the convolutions' methods in `conv.rs`: im2col + cuBLAS, col2im; max pooling in
+//!   `pool.rs`; log-softmax and NLL in `log_softmax.rs`).
 
 pub mod compile;
 mod conv;
+mod log_softmax;
 mod pool;
 pub mod device;
 pub mod error;

@@ -18,7 +18,11 @@ pub const SOURCES: &[KernelSource] = &[
         kernels: &["bias_add", "column_sum", "elu", "elu_backward", "unary", "unary_backward", "axpy"],
     },
     KernelSource { file: "optim.cu", code: include_str!("kernels/optim.cu"), kernels: &["sgd_step", "adam_step"] },
-    KernelSource { file: "loss.cu", code: include_str!("kernels/loss.cu"), kernels: &["softmax_cross_entropy", "sum_to_first"] },
+    KernelSource {
+        file: "loss.cu",
+        code: include_str!("kernels/loss.cu"),
+        kernels: &["softmax_cross_entropy", "sum_to_first", "log_softmax", "log_softmax_backward", "nll_rows", "nll_loss_backward"],
+    },
     KernelSource {
         file: "norm.cu",
         code: include_str!("kernels/norm.cu"),

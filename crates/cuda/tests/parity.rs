@@ -299,3 +299,34 @@ fn max_pool2d_and_its_backward_match_the_cpu() {
         assert_close("maxPool2dBackward", &device.download(&dx).unwrap(), &cdx);
     }
 }
+
+#[test]
+#[ignore = "needs a CUDA device: run with --include-ignored on a GPU machine"]
+fn log_softmax_and_nll_match_the_cpu() {
+    let device = device();
+    let (rows, cols) = (96, 10);
+    let x = values(rows * cols, 70, -20.0, 20.0);
+    let dout = values(rows * cols, 71, -1.0, 1.0);
+    let labels: Vec<i32> = (0..rows as i32).map(|r| (r * 3) % cols as i32).collect();
+    let y = device.zeros::<f32>(rows * cols).unwrap();
+    device.log_softmax(&up(&device, &x), &y, rows, cols).unwrap();
+    let mut cy = vec![0.0; rows * cols];
+    dlp_kernels::log_softmax(&x, &mut cy, rows, cols).unwrap();
+    assert_close("logSoftmax", &device.download(&y).unwrap(), &cy);
+
+    let dx = up(&device, &dout);
+    device.log_softmax_backward(&y, &dx, &dx, rows, cols).unwrap(); // in place, as the CPU allows
+    let mut cdx = vec![0.0; rows * cols];
+    dlp_kernels::log_softmax_backward(&cy, &dout, &mut cdx, rows, cols).unwrap();
+    assert_close("logSoftmaxBackward", &device.download(&dx).unwrap(), &cdx);
+
+    let loss = device.nll_loss(&y, &labels, rows, cols).unwrap();
+    let cpu = dlp_kernels::nll_loss(&cy, &labels, rows, cols).unwrap();
+    assert!((loss - cpu).abs() <= 1e-4 * cpu.abs().max(1.0), "nllLoss: GPU {loss}, CPU {cpu}");
+
+    let dlogp = device.zeros::<f32>(rows * cols).unwrap();
+    device.nll_loss_backward(&labels, rows, cols, 2.0, &dlogp).unwrap();
+    let mut cpu = vec![0.0; rows * cols];
+    dlp_kernels::nll_loss_backward(&labels, rows, cols, 2.0, &mut cpu).unwrap();
+    assert_close("nllLossBackward", &device.download(&dlogp).unwrap(), &cpu);
+}

@@ -40,3 +40,39 @@ extern "C" __global__ void sum_to_first(float* values, u64 n) {
     }
     if (threadIdx.x == 0) values[0] = partial[0];
 }
+
+// Row log-softmax, as dlp-kernels' log_softmax: out = x − (m + ln Σ exp(x − m)), m the row's
+// max; one thread per row.
+extern "C" __global__ void log_softmax(const float* x, float* out, u64 rows, u64 cols) {
+    for (u64 r = blockIdx.x * (u64)blockDim.x + threadIdx.x; r < rows; r += (u64)gridDim.x * blockDim.x) {
+        const float* row = x + r * cols;
+        float max = row[0];
+        for (u64 c = 1; c < cols; c++) max = fmaxf(max, row[c]);
+        float sum = 0.0f;
+        for (u64 c = 0; c < cols; c++) sum += expf(row[c] - max);
+        const float shift = max + logf(sum);
+        for (u64 c = 0; c < cols; c++) out[r * cols + c] = row[c] - shift;
+    }
+}
+
+// dx = dout − exp(y)·Σ_c dout from the log-softmax output y; dx may be dout (each row's sum is
+// taken before it is written).
+extern "C" __global__ void log_softmax_backward(const float* y, const float* dout, float* dx, u64 rows, u64 cols) {
+    for (u64 r = blockIdx.x * (u64)blockDim.x + threadIdx.x; r < rows; r += (u64)gridDim.x * blockDim.x) {
+        float sum = 0.0f;
+        for (u64 c = 0; c < cols; c++) sum += dout[r * cols + c];
+        for (u64 c = 0; c < cols; c++) dx[r * cols + c] = dout[r * cols + c] - expf(y[r * cols + c]) * sum;
+    }
+}
+
+// row_loss[r] = −logp[r][labels[r]] (summed by sum_to_first: the mean NLL on the host).
+extern "C" __global__ void nll_rows(const float* logp, const int* labels, u64 rows, u64 cols, float* row_loss) {
+    for (u64 r = blockIdx.x * (u64)blockDim.x + threadIdx.x; r < rows; r += (u64)gridDim.x * blockDim.x)
+        row_loss[r] = -logp[r * cols + labels[r]];
+}
+
+// dlogp = value (−scale/rows, from the host) at each row's label, 0 elsewhere.
+extern "C" __global__ void nll_loss_backward(const int* labels, u64 rows, u64 cols, float value, float* dlogp) {
+    for (u64 i = blockIdx.x * (u64)blockDim.x + threadIdx.x; i < rows * cols; i += (u64)gridDim.x * blockDim.x)
+        dlogp[i] = (int)(i % cols) == labels[i / cols] ? value : 0.0f;
+}
