@@ -3,10 +3,10 @@
 //! the other way and gathers back with col2im; the backward weight sums the images' GEMMs
 //! (beta = 1 after the first). No Winograd here; cuDNN would be the faster path later.
 
-use cudarc::driver::{DeviceRepr, PushKernelArg};
+use cudarc::driver::DeviceRepr;
 use dlp_kernels::{Conv2dShape, GemmSpec};
 
-use crate::device::{check_len, elementwise_config, launch, Device, DeviceBuffer};
+use crate::device::{check_len, launch, Device, DeviceBuffer};
 use crate::error::CudaError;
 
 /// conv.cu's `Geometry`, field for field.
@@ -72,7 +72,7 @@ impl Device {
     ) -> Result<(), CudaError> {
         const K: &str = "conv2d";
         let z = sizes(K, &s)?;
-        self.check_conv(K, &s, &z, [("x", x.len()), ("weight", weight.len()), ("out", out.len())])?;
+        check_conv(K, &s, &z, [("x", x.len()), ("weight", weight.len()), ("out", out.len())])?;
         if let Some(b) = bias {
             check_len(K, "bias", s.out_channels, b.len())?;
         }
@@ -97,7 +97,7 @@ impl Device {
     pub fn conv2d_backward_input(&self, dout: &DeviceBuffer<f32>, weight: &DeviceBuffer<f32>, dx: &DeviceBuffer<f32>, s: Conv2dShape) -> Result<(), CudaError> {
         const K: &str = "conv2dBackwardInput";
         let z = sizes(K, &s)?;
-        self.check_conv(K, &s, &z, [("dx", dx.len()), ("weight", weight.len()), ("dout", dout.len())])?;
+        check_conv(K, &s, &z, [("dx", dx.len()), ("weight", weight.len()), ("dout", dout.len())])?;
         if s.batch == 0 {
             return Ok(());
         }
@@ -125,7 +125,7 @@ impl Device {
     ) -> Result<(), CudaError> {
         const K: &str = "conv2dBackwardWeight";
         let z = sizes(K, &s)?;
-        self.check_conv(K, &s, &z, [("x", x.len()), ("dweight", dweight.len()), ("dout", dout.len())])?;
+        check_conv(K, &s, &z, [("x", x.len()), ("dweight", dweight.len()), ("dout", dout.len())])?;
         if let Some(b) = dbias {
             check_len(K, "dbias", s.out_channels, b.len())?;
         }
@@ -152,18 +152,20 @@ impl Device {
     /// x's column matrix [B, C·KH·KW, OH·OW] in a new buffer.
     fn im2col(&self, x: &DeviceBuffer<f32>, z: &Sizes) -> Result<DeviceBuffer<f32>, CudaError> {
         let g = z.geometry;
-        let col = self.zeros::<f32>(g.batch as usize * z.ckk * z.plane)?;
+        // SAFETY: im2col writes every element before anything reads it.
+        let col = unsafe { self.scratch(g.batch as usize * z.ckk * z.plane)? };
         let (x, col_p) = (self.ptr(x), self.ptr(&col));
         launch!(self, "im2col", g.batch * z.ckk as u64 * z.plane as u64; x, col_p, g)?;
         Ok(col)
     }
 
-    /// Checks x (or dx), weight and out (or dout) against the shape, in that order.
-    fn check_conv(&self, kernel: &str, s: &Conv2dShape, z: &Sizes, [x, w, out]: [(&str, usize); 3]) -> Result<(), CudaError> {
-        check_len(kernel, x.0, s.batch * s.in_channels * s.height * s.width, x.1)?;
-        check_len(kernel, w.0, s.out_channels * z.ckk, w.1)?;
-        check_len(kernel, out.0, s.batch * s.out_channels * z.plane, out.1)
-    }
+}
+
+/// Checks x (or dx), weight and out (or dout) against the shape, in that order.
+fn check_conv(kernel: &str, s: &Conv2dShape, z: &Sizes, [x, w, out]: [(&str, usize); 3]) -> Result<(), CudaError> {
+    check_len(kernel, x.0, s.batch * s.in_channels * s.height * s.width, x.1)?;
+    check_len(kernel, w.0, s.out_channels * z.ckk, w.1)?;
+    check_len(kernel, out.0, s.batch * s.out_channels * z.plane, out.1)
 }
 
 /// Bytes of `floats` f32 values, for offsets into a device buffer.

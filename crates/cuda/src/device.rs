@@ -54,34 +54,29 @@ pub(crate) fn elementwise_config(n: u64) -> LaunchConfig {
     LaunchConfig { grid_dim: (blocks, 1, 1), block_dim: (BLOCK, 1, 1), shared_mem_bytes: 0 }
 }
 
-/// Launches kernel `$name` of `$device` over `$n` elements with the arguments in order (each
-/// a local: the launch takes their addresses). Nothing runs when `$n` is 0.
+/// Launches kernel `$name` of `$device` with the arguments in order (each a local: the launch
+/// takes their addresses): over `$n` elements (one thread each), or, with `blocks = $b`, one
+/// block of BLOCK threads per item (a channel of BatchNorm). Nothing runs when the count is 0.
 macro_rules! launch {
-    // One block of BLOCK threads per item (a channel of BatchNorm), `$blocks` of them.
     ($device:expr, $name:literal, blocks = $blocks:expr; $($arg:expr),* $(,)?) => {{
         let blocks: u64 = $blocks;
-        if blocks > 0 {
-            let grid = u32::try_from(blocks).map_err(|_| CudaError::argument(concat!($name, ": too many channels for one launch")))?;
-            let function = $device.kernel($name)?;
-            let mut args = $device.stream.launch_builder(function);
-            $( args.arg(&$arg); )*
-            let config = LaunchConfig { grid_dim: (grid, 1, 1), block_dim: (BLOCK, 1, 1), shared_mem_bytes: 0 };
-            // SAFETY: as in the elementwise arm below.
-            unsafe { args.launch(config) }.map_err(|e| CudaError::cuda(concat!("launching ", $name), e))?;
-        }
-        Ok::<(), CudaError>(())
+        let grid = u32::try_from(blocks).map_err(|_| $crate::CudaError::argument(concat!($name, ": too many channels for one launch")))?;
+        let config = cudarc::driver::LaunchConfig { grid_dim: (grid, 1, 1), block_dim: ($crate::device::BLOCK, 1, 1), shared_mem_bytes: 0 };
+        launch!(@run $device, $name, blocks, config; $($arg),*)
     }};
     ($device:expr, $name:literal, $n:expr; $($arg:expr),* $(,)?) => {{
         let n: u64 = $n;
-        if n > 0 {
-            let function = $device.kernel($name)?;
-            let mut args = $device.stream.launch_builder(function);
-            $( args.arg(&$arg); )*
+        launch!(@run $device, $name, n, $crate::device::elementwise_config(n); $($arg),*)
+    }};
+    (@run $device:expr, $name:literal, $count:expr, $config:expr; $($arg:expr),*) => {{
+        if $count > 0 {
+            let mut args = $device.stream.launch_builder($device.kernel($name)?);
+            $( cudarc::driver::PushKernelArg::arg(&mut args, &$arg); )*
             // SAFETY: the arguments are the kernel's, in its declared order and types (see the
             // .cu source), and the calling method checked the buffers' lengths against the sizes.
-            unsafe { args.launch(elementwise_config(n)) }.map_err(|e| CudaError::cuda(concat!("launching ", $name), e))?;
+            unsafe { args.launch($config) }.map_err(|e| $crate::CudaError::cuda(concat!("launching ", $name), e))?;
         }
-        Ok::<(), CudaError>(())
+        Ok::<(), $crate::CudaError>(())
     }};
 }
 pub(crate) use launch;
@@ -139,6 +134,14 @@ impl Device {
     /// A zero-filled buffer of `len` elements.
     pub fn zeros<T: DeviceRepr + ValidAsZeroBits>(&self, len: usize) -> Result<DeviceBuffer<T>, CudaError> {
         Ok(DeviceBuffer { slice: self.stream.alloc_zeros(len).map_err(|e| CudaError::cuda("cuMemAlloc", e))? })
+    }
+
+    /// A buffer of `len` floats with unspecified contents, for scratch space.
+    ///
+    /// # Safety
+    /// Every element must be written before it is read.
+    pub(crate) unsafe fn scratch(&self, len: usize) -> Result<DeviceBuffer<f32>, CudaError> {
+        Ok(DeviceBuffer { slice: self.stream.alloc(len).map_err(|e| CudaError::cuda("cuMemAlloc", e))? })
     }
 
     /// The buffer's contents, after every queued call has run.
@@ -502,9 +505,8 @@ impl Device {
         let indices = self.upload(indices)?;
         let (count, d) = (indices.len() as u64, d as u64);
         let (pixels, idx, mean, out) = (self.ptr(pixels), self.ptr(&indices), self.ptr(mean), self.ptr(out));
-        launch!(self, "gather_center", count * d; pixels, idx, mean, out, count, d)?;
-        // `indices` is freed on return: wait until the kernel has read it.
-        self.synchronize()
+        // `indices` is freed on return in stream order (cudarc), after the kernel has read it.
+        launch!(self, "gather_center", count * d; pixels, idx, mean, out, count, d)
     }
 }
 

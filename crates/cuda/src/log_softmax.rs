@@ -2,9 +2,7 @@
 //! log_softmax_backward, nll_loss and nll_loss_backward (loss.cu): the classifier head of
 //! models that take log-probabilities apart from their loss.
 
-use cudarc::driver::PushKernelArg;
-
-use crate::device::{check_labels, check_matrix, elementwise_config, launch, Device, DeviceBuffer};
+use crate::device::{check_labels, check_matrix, launch, Device, DeviceBuffer};
 use crate::error::CudaError;
 
 impl Device {
@@ -53,8 +51,7 @@ impl Device {
         let labels = self.upload(labels)?;
         let value = (-(scale as f64) / rows as f64) as f32;
         let (labels_p, dlogp, r, c) = (self.ptr(&labels), self.ptr(dlogp), rows as u64, cols as u64);
-        launch!(self, "nll_loss_backward", r * c; labels_p, r, c, value, dlogp)?;
-        // `labels` is freed on return: wait until the kernel has read it.
-        self.synchronize()
+        // `labels` is freed on return in stream order (cudarc), after the kernel has read it.
+        launch!(self, "nll_loss_backward", r * c; labels_p, r, c, value, dlogp)
     }
 }

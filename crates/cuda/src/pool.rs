@@ -1,9 +1,9 @@
 //! Max pooling on the device, as dlp-kernels' max_pool2d and max_pool2d_backward (pool.cu).
 
-use cudarc::driver::{DeviceRepr, PushKernelArg};
+use cudarc::driver::DeviceRepr;
 use dlp_kernels::MaxPool2dShape;
 
-use crate::device::{check_len, elementwise_config, launch, Device, DeviceBuffer};
+use crate::device::{check_len, launch, Device, DeviceBuffer};
 use crate::error::CudaError;
 
 /// pool.cu's `Pool`, field for field.

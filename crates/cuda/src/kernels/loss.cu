@@ -4,16 +4,22 @@
 
 typedef unsigned long long u64;
 
+// The row's max m and Σ exp(x − m): the shift of softmax and log-softmax (no overflow).
+__device__ void row_max_and_sum(const float* x, u64 cols, float& max, float& sum) {
+    max = x[0];
+    for (u64 c = 1; c < cols; c++) max = fmaxf(max, x[c]);
+    sum = 0.0f;
+    for (u64 c = 0; c < cols; c++) sum += expf(x[c] - max);
+}
+
 // For each row: p = softmax(logits row); loss[r] = −ln p[label]; probs (if not null) = p;
 // dlogits (if not null) = (p − onehot(label)) / rows. Labels were checked by the host.
 extern "C" __global__ void softmax_cross_entropy(const float* logits, const int* labels, u64 rows, u64 cols,
                                                  float* dlogits, float* probs, float* row_loss) {
     for (u64 r = blockIdx.x * (u64)blockDim.x + threadIdx.x; r < rows; r += (u64)gridDim.x * blockDim.x) {
         const float* x = logits + r * cols;
-        float max = x[0];
-        for (u64 c = 1; c < cols; c++) max = fmaxf(max, x[c]);
-        float sum = 0.0f;
-        for (u64 c = 0; c < cols; c++) sum += expf(x[c] - max);
+        float max, sum;
+        row_max_and_sum(x, cols, max, sum);
         const int label = labels[r];
         // ln p[label] = x[label] − max − ln Σ, without forming p[label] (no log of an underflow).
         row_loss[r] = -(x[label] - max - logf(sum));
@@ -46,10 +52,8 @@ extern "C" __global__ void sum_to_first(float* values, u64 n) {
 extern "C" __global__ void log_softmax(const float* x, float* out, u64 rows, u64 cols) {
     for (u64 r = blockIdx.x * (u64)blockDim.x + threadIdx.x; r < rows; r += (u64)gridDim.x * blockDim.x) {
         const float* row = x + r * cols;
-        float max = row[0];
-        for (u64 c = 1; c < cols; c++) max = fmaxf(max, row[c]);
-        float sum = 0.0f;
-        for (u64 c = 0; c < cols; c++) sum += expf(row[c] - max);
+        float max, sum;
+        row_max_and_sum(row, cols, max, sum);
         const float shift = max + logf(sum);
         for (u64 c = 0; c < cols; c++) out[r * cols + c] = row[c] - shift;
     }
