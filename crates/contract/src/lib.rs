@@ -24,6 +24,9 @@ pub mod kind;
 
 pub use buffer::Buf;
 pub use dlp_kernels::KernelError;
+/// For the exported macros' paths (`conv_shape!`, `pool_shape!`).
+#[doc(hidden)]
+pub use dlp_kernels;
 
 /// Makes each declared kernel's argument struct (fields of `kind` types) and its JS name.
 macro_rules! declare {

@@ -22,7 +22,7 @@ use crate::sources::SOURCES;
 
 /// A buffer of `T` on the device, freed on drop.
 pub struct DeviceBuffer<T> {
-    slice: CudaSlice<T>,
+    pub(crate) slice: CudaSlice<T>,
 }
 
 impl<T> DeviceBuffer<T> {

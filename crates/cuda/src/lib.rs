@@ -5,16 +5,20 @@
 //! loaded when a device is first opened (cudarc's dynamic loading), so CI builds and tests it
 //! on machines without a GPU, and a CPU-only program that links it pays nothing.
 //!
+//! - [`contract`]: the kernel contract's declarations on the device, which the bindings call;
 //! - [`libs`]: where the libraries come from, and what is missing when a device cannot open;
 //! - [`sources`]: the CUDA C sources and the kernels each defines;
 //! - [`compile`]: NVRTC, to PTX (what a device loads) or to a cubin (which runs ptxas too);
 //! - [`device`]: an open GPU, its buffers and every kernel as a method, each mirroring the
 //!   dlp-kernels function of the same name, whose CPU results the parity tests compare with
 //!   (the convolutions' methods in `conv.rs`: im2col + cuBLAS, col2im; max pooling in
-//!   `pool.rs`; log-softmax and NLL in `log_softmax.rs`).
+//!   `pool.rs`; log-softmax and NLL in `log_softmax.rs`; the strided `binary` and
+//!   `copy_strided`, fill and range copies in `layout.rs`).
 
 pub mod compile;
+pub mod contract;
 mod conv;
+mod layout;
 mod log_softmax;
 mod pool;
 pub mod device;

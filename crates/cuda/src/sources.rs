@@ -30,5 +30,6 @@ pub const SOURCES: &[KernelSource] = &[
     },
     KernelSource { file: "conv.cu", code: include_str!("kernels/conv.cu"), kernels: &["im2col", "col2im", "add_channel_bias", "channel_sum"] },
     KernelSource { file: "pool.cu", code: include_str!("kernels/pool.cu"), kernels: &["max_pool2d", "max_pool2d_backward"] },
+    KernelSource { file: "layout.cu", code: include_str!("kernels/layout.cu"), kernels: &["binary", "copy_strided", "fill"] },
     KernelSource { file: "images.cu", code: include_str!("kernels/images.cu"), kernels: &["gather_center"] },
 ];

@@ -6,7 +6,7 @@
 //! where a device that does not open fails them with the reason.
 
 use dlp_cuda::{Device, DeviceBuffer};
-use dlp_kernels::{AdamStep, GemmSpec, SgdStep, UnaryOp};
+use dlp_kernels::{AdamStep, BinaryOp, GemmSpec, SgdStep, UnaryOp};
 
 fn device() -> Device {
     let device = Device::open(0).unwrap_or_else(|e| panic!("the CUDA device did not open: {e}"));
@@ -329,4 +329,56 @@ fn log_softmax_and_nll_match_the_cpu() {
     let mut cpu = vec![0.0; rows * cols];
     dlp_kernels::nll_loss_backward(&labels, rows, cols, 2.0, &mut cpu).unwrap();
     assert_close("nllLossBackward", &device.download(&dlogp).unwrap(), &cpu);
+}
+
+#[test]
+#[ignore = "needs a CUDA device: run with --include-ignored on a GPU machine"]
+fn binary_copy_fill_and_range_copies_match_the_cpu() {
+    let device = device();
+    let (rows, cols) = (37, 129);
+    let a = values(rows * cols, 21, -2.0, 2.0);
+    let b = values(rows * cols, 22, 0.5, 2.0);
+    let (ga, gb) = (up(&device, &a), up(&device, &b));
+    let out = device.zeros::<f32>(rows * cols).unwrap();
+    let shape = [rows, cols];
+    // (b's strides, what it reads): same shape, a row vector, a column vector, a scalar, b's transpose read as [rows, cols].
+    let layouts: [[usize; 2]; 5] = [[cols, 1], [0, 1], [1, 0], [0, 0], [1, rows]];
+    for op in BinaryOp::ALL {
+        for b_strides in layouts {
+            device.binary(op, &shape, &ga, &[cols, 1], &gb, &b_strides, &out).unwrap();
+            let mut cpu = vec![0.0; rows * cols];
+            dlp_kernels::binary(op, &shape, &a, &[cols, 1], &b, &b_strides, &mut cpu).unwrap();
+            assert_close(&format!("binary {op:?} b strides {b_strides:?}"), &device.download(&out).unwrap(), &cpu);
+        }
+    }
+    // In place: out is a.
+    let acc = up(&device, &a);
+    device.binary(BinaryOp::Mul, &shape, &acc, &[cols, 1], &gb, &[0, 1], &acc).unwrap();
+    let mut cpu = vec![0.0; rows * cols];
+    dlp_kernels::binary(BinaryOp::Mul, &shape, &a, &[cols, 1], &b, &[0, 1], &mut cpu).unwrap();
+    assert_close("binary in place", &device.download(&acc).unwrap(), &cpu);
+    // The CPU's checks and messages: an out that is a, read transposed, is refused.
+    let err = device.binary(BinaryOp::Add, &[cols, rows], &acc, &[1, cols], &gb, &[1, cols], &acc).unwrap_err();
+    let cpu_err = dlp_kernels::binary_layout(&[cols, rows], [(a.len(), &[1, cols], true), (b.len(), &[1, cols], false)], a.len()).unwrap_err();
+    assert_eq!(err.to_string(), cpu_err.message());
+
+    // copy: a transpose, a broadcast and a 4-d permutation.
+    let x = values(2 * 3 * 4 * 5, 23, -1.0, 1.0);
+    let gx = up(&device, &x);
+    for (shape, strides) in [(vec![5, 24], vec![1, 5]), (vec![3, 120], vec![0, 1]), (vec![5, 4, 3, 2], vec![1, 5, 20, 60])] {
+        let n: usize = shape.iter().product();
+        let out = device.zeros::<f32>(n).unwrap();
+        device.copy_strided(&shape, &gx, &strides, &out).unwrap();
+        let mut cpu = vec![0.0; n];
+        dlp_kernels::copy_strided(&shape, &x, &strides, &mut cpu).unwrap();
+        assert_close(&format!("copy {shape:?} {strides:?}"), &device.download(&out).unwrap(), &cpu);
+    }
+
+    // fill, and reads and writes of a range.
+    let mut buffer = device.zeros::<f32>(100).unwrap();
+    device.fill(&buffer, 2.5).unwrap();
+    device.write(&mut buffer, &[7.0, 8.0, 9.0], 10).unwrap();
+    assert_eq!(device.read(&buffer, 9, 5).unwrap(), [2.5, 7.0, 8.0, 9.0, 2.5]);
+    assert!(device.read(&buffer, 99, 2).is_err());
+    assert!(device.write(&mut buffer, &[1.0], 100).is_err());
 }

@@ -69,11 +69,11 @@ pub use loss::{
 pub use optim::{sgd_update, sgd_update_reference};
 
 // The autograd ops' kernels (packages/core/src/kernels/elementwise.ts, layout.ts, loss.ts).
-pub use elementwise::binary::{axpy, axpy_reference, binary, binary_into, binary_reference, BinaryOp, Input};
+pub use elementwise::binary::{axpy, axpy_reference, binary, binary_into, binary_layout, binary_reference, BinaryOp, Input};
 pub use elementwise::unary::{
     unary, unary_backward, unary_backward_in_place, unary_backward_reference, unary_in_place, unary_reference, UnaryOp,
 };
-pub use layout::copy::{copy_strided, copy_strided_reference};
+pub use layout::copy::{copy_layout, copy_strided, copy_strided_reference};
 pub use layout::slice::{copy_into_slice, copy_into_slice_reference, copy_slice, copy_slice_reference};
 pub use loss::log_softmax::{
     log_softmax, log_softmax_backward, log_softmax_backward_in_place, log_softmax_backward_reference,

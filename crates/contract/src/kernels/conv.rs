@@ -2,7 +2,7 @@
 //! pooling on NCHW tensors; the geometry (batch, channels, height, width, kernel, stride,
 //! padding) is part of the arguments. Outputs must be separate from every input.
 
-use dlp_kernels::{AdaptiveAvgPool2dShape, AvgPool2dShape, Conv2dShape, KernelError, MaxPool2dShape};
+use dlp_kernels::{AdaptiveAvgPool2dShape, AvgPool2dShape, KernelError};
 
 use crate::buffer::{op, read_opt, separate, write_opt};
 
@@ -67,9 +67,10 @@ macro_rules! conv_kernels {
 conv_kernels!(declare);
 
 /// The convolution's geometry from its arguments' fields.
+#[macro_export]
 macro_rules! conv_shape {
     ($a:expr) => {
-        Conv2dShape {
+        $crate::dlp_kernels::Conv2dShape {
             batch: $a.batch,
             in_channels: $a.inChannels,
             height: $a.height,
@@ -86,9 +87,10 @@ macro_rules! conv_shape {
 }
 
 /// The pooling's geometry from its arguments' fields.
+#[macro_export]
 macro_rules! pool_shape {
     ($a:expr) => {
-        MaxPool2dShape {
+        $crate::dlp_kernels::MaxPool2dShape {
             batch: $a.batch,
             channels: $a.channels,
             height: $a.height,

@@ -102,19 +102,13 @@ pub fn binary_into(
     b_strides: &[usize],
     out: &mut [f32],
 ) -> Result<(), KernelError> {
-    const K: &str = "binary";
-    layout::shaped(K, "out", shape, out.len())?;
     let len = |input: Input| match input {
         Input::Slice(s) => s.len(),
         Input::Out => out.len(),
     };
-    layout::view(K, "a", len(a), "aStrides", a_strides, shape)?;
-    layout::view(K, "b", len(b), "bStrides", b_strides, shape)?;
-    for (input, name, strides) in [(a, "a", a_strides), (b, "b", b_strides)] {
-        if matches!(input, Input::Out) {
-            layout::in_place_row_major(K, name, strides, shape)?;
-        }
-    }
+    let in_place = |input: Input| matches!(input, Input::Out);
+    let operands = [(len(a), a_strides, in_place(a)), (len(b), b_strides, in_place(b))];
+    let (shape, strides) = binary_layout(shape, operands, out.len())?;
     if out.is_empty() {
         return Ok(());
     }
@@ -123,9 +117,29 @@ pub fn binary_into(
         Input::Slice(s) => s.as_ptr(),
         Input::Out => dst.cast_const(),
     };
-    let (shape, strides) = collapse(shape, [a_strides, b_strides]);
     dispatch(Binary { op, a: ptr(a), b: ptr(b), out: dst, shape, strides });
     Ok(())
+}
+
+/// `binary`'s checks, for every device that runs it: out holds `shape`'s elements; each of a
+/// and b, given as (length, strides, whether it is out itself), is a view of `shape` inside
+/// its length, read row-major when it is out. Returns the collapsed shape and strides
+/// (`layout::collapse`) that a kernel walks.
+pub fn binary_layout(
+    shape: &[usize],
+    [(a_len, a_strides, a_is_out), (b_len, b_strides, b_is_out)]: [(usize, &[usize], bool); 2],
+    out_len: usize,
+) -> Result<(Vec<usize>, [Vec<usize>; 2]), KernelError> {
+    const K: &str = "binary";
+    layout::shaped(K, "out", shape, out_len)?;
+    layout::view(K, "a", a_len, "aStrides", a_strides, shape)?;
+    layout::view(K, "b", b_len, "bStrides", b_strides, shape)?;
+    for (is_out, name, strides) in [(a_is_out, "a", a_strides), (b_is_out, "b", b_strides)] {
+        if is_out {
+            layout::in_place_row_major(K, name, strides, shape)?;
+        }
+    }
+    Ok(collapse(shape, [a_strides, b_strides]))
 }
 
 /// a op b in f64, row-major over `shape`: the oracle for `binary`.

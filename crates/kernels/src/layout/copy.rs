@@ -14,12 +14,10 @@ use crate::layout::{self, collapse, for_each_row};
 /// assert_eq!(out, [1.0, 4.0, 2.0, 5.0, 3.0, 6.0]);
 /// ```
 pub fn copy_strided(shape: &[usize], x: &[f32], strides: &[usize], out: &mut [f32]) -> Result<(), KernelError> {
-    layout::shaped("copy", "out", shape, out.len())?;
-    layout::view("copy", "x", x.len(), "strides", strides, shape)?;
+    let (shape, strides) = copy_layout(shape, x.len(), strides, out.len())?;
     if out.is_empty() {
         return Ok(());
     }
-    let (shape, strides) = collapse(shape, [strides]);
     let n = shape[shape.len() - 1];
     let step = strides[0][shape.len() - 1];
     for_each_row(&shape, &strides, |start, [o]| {
@@ -31,6 +29,15 @@ pub fn copy_strided(shape: &[usize], x: &[f32], strides: &[usize], out: &mut [f3
         }
     });
     Ok(())
+}
+
+/// `copy_strided`'s checks, for every device that runs it: out holds `shape`'s elements and x,
+/// of `x_len` elements, is a view of `shape` through `strides` inside them. Returns the
+/// collapsed shape and strides (`layout::collapse`) that a kernel walks.
+pub fn copy_layout(shape: &[usize], x_len: usize, strides: &[usize], out_len: usize) -> Result<(Vec<usize>, [Vec<usize>; 1]), KernelError> {
+    layout::shaped("copy", "out", shape, out_len)?;
+    layout::view("copy", "x", x_len, "strides", strides, shape)?;
+    Ok(collapse(shape, [strides]))
 }
 
 /// The view's elements in row-major order, in f64: the oracle for `copy_strided`.
