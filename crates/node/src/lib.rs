@@ -14,6 +14,10 @@ use napi_derive::napi;
 // The allocator's treatment of freed tensor memory.
 pub mod memory;
 
+// The GPU: buffers by number and every kernel on the device (the `cuda` feature).
+#[cfg(feature = "cuda")]
+pub mod cuda;
+
 /// A kernel's error as a JS `Error` with the error class's name as its `code`.
 fn js_error(error: KernelError) -> napi::Error<&'static str> {
     napi::Error::new(error.code(), error.message())

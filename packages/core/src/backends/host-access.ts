@@ -9,7 +9,7 @@ import { ArgumentError } from '../errors.js';
 import type { Storage } from './backend.js';
 
 /** Checks that elements [offset, offset + length) lie inside a storage of `size` elements. */
-function checkRange(what: string, size: number, offset: number, length: number): void {
+export function checkRange(what: string, size: number, offset: number, length: number): void {
   if (!Number.isInteger(offset) || !Number.isInteger(length) || offset < 0 || length < 0 || offset + length > size) {
     throw new ArgumentError(`${what}: elements ${offset}..${offset + length} are outside the storage's ${size}`);
   }

@@ -7,10 +7,11 @@
  * argument types at compile time (`BindingAgrees`).
  *
  * Kernel errors cross the boundary as JS Errors whose `code` names dlp's error class
- * ("ShapeError", "ArgumentError"): they are rethrown as that class with the same message.
+ * ("ShapeError", "ArgumentError"; on the GPU also "AllocationError", "DlpError"): they are
+ * rethrown as that class with the same message.
  */
 
-import { ArgumentError, DlpError, ShapeError } from '../errors.js';
+import { AllocationError, ArgumentError, BackendUnavailableError, DlpError, ShapeError } from '../errors.js';
 import { KERNEL_NAMES, registerKernel, type KernelName, type KernelSignatures } from '../kernels/registry.js';
 import type { WithBuffers } from '../kernels/with-buffers.js';
 import type { Backend, BackendName, Storage } from './backend.js';
@@ -56,11 +57,21 @@ function isStorage(value: unknown): value is Storage {
   return typeof value === 'object' && value !== null && (value as Partial<Storage>).dtype !== undefined;
 }
 
+/** The classes a binding's error `code` may name; anything else reads as an ArgumentError. */
+const ERROR_CLASSES: Record<string, new (message: string) => DlpError> = {
+  ShapeError,
+  ArgumentError,
+  AllocationError,
+  BackendUnavailableError,
+  DlpError,
+};
+
 /** A binding's error as dlp's typed error of the class its `code` names. */
-function typedError(error: unknown): unknown {
+export function typedError(error: unknown): unknown {
   if (!(error instanceof Error) || error instanceof DlpError) return error;
   const code = (error as { code?: unknown }).code;
-  return code === 'ShapeError' ? new ShapeError(error.message) : new ArgumentError(error.message);
+  const ErrorClass = (typeof code === 'string' && ERROR_CLASSES[code]) || ArgumentError;
+  return new ErrorClass(error.message);
 }
 
 /** Arrays as a binding's declarations spell them (mutable). */

@@ -5,13 +5,15 @@
  * machine" (no NVIDIA driver, an addon built without CUDA) are marked `notSetUp`, so that
  * `auto` passes over them silently.
  *
- * Where CUDA does work, the backend still does not load: its device-resident tensors are not
- * built yet (docs/cuda.md). That is said in as many words, not hidden.
+ * Where CUDA works, the backend opens device 0 (DLP_CUDA_DEVICE picks another); a device that
+ * does not open is a BackendUnavailableError with the driver's reason.
  */
 
 import { BackendUnavailableError } from '../../errors.js';
 import type { Backend } from '../backend.js';
 import { loadNativeAddon, type NativeAddon } from '../native/binding.js';
+import { cudaFunctions } from './addon.js';
+import { CudaBackend } from './cuda-backend.js';
 
 const PREFIX = 'cuda backend unavailable';
 
@@ -24,18 +26,33 @@ export function createCudaBackend(): Backend {
     // No addon at all: the native backend's own message says why; CUDA comes through it.
     throw new BackendUnavailableError(`${PREFIX}: it runs through the native addon, which did not load (${error.message})`, { notSetUp: true });
   }
-  throw cudaUnavailable(addon.cudaAvailability());
+  const unavailable = cudaUnavailable(addon.cudaAvailability());
+  if (unavailable) throw unavailable;
+  const functions = cudaFunctions(addon);
+  if (!functions) throw new BackendUnavailableError(`${PREFIX}: the native addon says it has CUDA but exports none of its functions`);
+  try {
+    return new CudaBackend(functions, deviceOrdinal());
+  } catch (error) {
+    const reason = error instanceof Error ? error.message : String(error);
+    throw new BackendUnavailableError(`${PREFIX}: the GPU did not open: ${reason}`);
+  }
 }
 
-/** What the addon's answer means for the backend (see the module docs). */
-export function cudaUnavailable(cuda: CudaAvailability): BackendUnavailableError {
-  if (cuda.reason !== undefined && cuda.reason !== null) {
-    return new BackendUnavailableError(`${PREFIX}: ${cuda.reason}`, { notSetUp: !cuda.built || cuda.noDriver });
+/** What the addon's answer means for the backend (see the module docs): undefined when CUDA works. */
+export function cudaUnavailable(cuda: CudaAvailability): BackendUnavailableError | undefined {
+  if (cuda.reason === undefined || cuda.reason === null) return undefined;
+  return new BackendUnavailableError(`${PREFIX}: ${cuda.reason}`, { notSetUp: !cuda.built || cuda.noDriver });
+}
+
+/** The GPU to open: env DLP_CUDA_DEVICE (an index), default 0. */
+function deviceOrdinal(): number {
+  const value = globalThis.process?.env?.DLP_CUDA_DEVICE;
+  if (value === undefined || value === '') return 0;
+  const ordinal = Number(value);
+  if (!Number.isInteger(ordinal) || ordinal < 0) {
+    throw new BackendUnavailableError(`${PREFIX}: DLP_CUDA_DEVICE = '${value}' is not a device index (0, 1, …)`);
   }
-  return new BackendUnavailableError(
-    `${PREFIX}: CUDA works here (${cuda.devices} device${cuda.devices === 1 ? '' : 's'}), but @dlp/core's cuda backend ` +
-      '(tensors kept on the GPU) is not built yet; see docs/cuda.md. Use --backend native meanwhile',
-  );
+  return ordinal;
 }
 
 /** The native addon's `cudaAvailability()` answer. */
