@@ -22,7 +22,10 @@ Stdout: one JSON line
 Stderr: progress and `peer-info {...}` (torch version, BLAS, oneDNN).
 
     /usr/bin/python3 bench/peers/convnet_torch.py --threads 2 [--steps 20] [--warmup 3]
-        [--eval-images 1000] [--eval-chunk 500] [--data-dir DIR]
+        [--eval-images 1000] [--eval-chunk 500] [--data-dir DIR] [--device cpu|cuda]
+
+With --device cuda the model and the data set live on the GPU (FP32 math: TF32 off, as dlp's
+cuBLAS calls), and each timed step ends with loss.item(), which waits for the GPU.
 
 The thread variables (OMP/OpenBLAS/MKL) are set before torch is imported (the script
 re-executes itself when they differ), and torch.set_num_threads(T) as well.
@@ -38,7 +41,7 @@ import time
 sys.dont_write_bytecode = True  # no __pycache__ in bench/peers
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 from mlp_numpy import DEFAULT_DATA_DIR, load_cifar10, log  # noqa: E402
-from mlp_torch import ensure_thread_env  # noqa: E402  (sets the BLAS/OpenMP thread variables, re-execs)
+from mlp_torch import describe_device, ensure_thread_env, torch_device  # noqa: E402  (thread variables, re-execs; --device)
 
 
 def parse_args():
@@ -51,6 +54,7 @@ def parse_args():
     p.add_argument("--eval-chunk", type=int, default=500, help="images per forward pass in eval (default 500)")
     p.add_argument("--data-dir", default=None, help="folder holding cifar-10-batches-bin/ (default ../shared/datasets)")
     p.add_argument("--seed", type=int, default=42)
+    p.add_argument("--device", default="cpu", help="cpu (default) or cuda: where the model and the data set live")
     args = p.parse_args()
     for name in ("threads", "steps", "batch_size", "eval_chunk"):
         if getattr(args, name) < 1:
@@ -97,18 +101,20 @@ def main():
 
     data_dir = os.path.abspath(args.data_dir if args.data_dir is not None else DEFAULT_DATA_DIR)
     x_train_np, y_train_np, x_test_np, y_test_np, batches_dir = load_cifar10(np, data_dir)
-    x_train = torch.from_numpy(x_train_np).view(-1, 3, 32, 32)
-    y_train = torch.from_numpy(y_train_np)
-    x_test = torch.from_numpy(x_test_np).view(-1, 3, 32, 32)
-    y_test = torch.from_numpy(y_test_np)
+    device = torch_device(torch, args.device)
+    # On a GPU the whole data set is uploaded once, as dlp's cuda backend does.
+    x_train = torch.from_numpy(x_train_np).view(-1, 3, 32, 32).to(device)
+    y_train = torch.from_numpy(y_train_np).to(device)
+    x_test = torch.from_numpy(x_test_np).view(-1, 3, 32, 32).to(device)
+    y_test = torch.from_numpy(y_test_np).to(device)
 
     info = describe_blas(torch)
-    info.update({"impl": "torch", "threads": args.threads, "mkldnn": torch.backends.mkldnn.is_available(),
+    info.update({"impl": "torch", "threads": args.threads, "mkldnn": torch.backends.mkldnn.is_available(), "device": describe_device(torch, device),
                  "python": sys.version.split()[0], "data_dir": batches_dir})
     log(f"peer-info {json.dumps(info)}")
 
     torch.manual_seed(args.seed)
-    model = build_convnet(torch)
+    model = build_convnet(torch).to(device)
     opt = torch.optim.Adam(model.parameters(), lr=1e-4)
     b = args.batch_size
     step_s = []
@@ -127,7 +133,7 @@ def main():
             step_s.append(dt)
         log(f"convnet_torch: step {s + 1}/{args.warmup + args.steps} {dt * 1000:.0f} ms loss {loss.item():.4f}")
 
-    result = {"event": "done", "impl": "torch", "threads": args.threads, "batch": b, "step_s": step_s,
+    result = {"event": "done", "impl": "torch", "device": args.device, "threads": args.threads, "batch": b, "step_s": step_s,
               "step_s_median": statistics.median(step_s)}
     if args.eval_images > 0:
         n = min(args.eval_images, x_test.shape[0])

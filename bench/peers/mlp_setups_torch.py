@@ -44,7 +44,10 @@ step_s_median is the median of the per-step times after the first 10 (warm-up) s
 steps when there are 10 or fewer). Stderr: progress and a last line `peer-info {...}`.
 
     /usr/bin/python3 bench/peers/mlp_setups_torch.py --setup 6 --threads 2 [--steps N]
-        [--eval-freq N] [--data-dir DIR] [--seed N]
+        [--eval-freq N] [--data-dir DIR] [--seed N] [--device cpu|cuda]
+
+With --device cuda the model and the data set live on the GPU (FP32 math: TF32 off); the
+batch order is drawn on the CPU as before, so it is the same on both devices.
 
 OPENBLAS_NUM_THREADS / OMP_NUM_THREADS / MKL_NUM_THREADS are set before torch is imported
 (the script re-executes itself when they differ), and torch.set_num_threads(T) as well.
@@ -60,7 +63,7 @@ import time
 sys.dont_write_bytecode = True  # no __pycache__ in bench/peers
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 from mlp_numpy import CLASSES, DEFAULT_DATA_DIR, IMAGE, load_cifar10, log  # noqa: E402
-from mlp_torch import ensure_thread_env  # noqa: E402  (sets the BLAS/OpenMP thread variables, re-execs)
+from mlp_torch import describe_device, ensure_thread_env, torch_device  # noqa: E402  (thread variables, re-execs; --device)
 
 DEEP = [1024, 512, 256, 64]
 SETUPS = {
@@ -88,6 +91,7 @@ def parse_args():
     p.add_argument("--eval-freq", type=int, default=100, help="evaluate every N steps and after the last (default 100)")
     p.add_argument("--seed", type=int, default=42, help="seed of the weights and the shuffles (default 42)")
     p.add_argument("--threads", type=int, default=os.cpu_count() or 1, help="threads (default: all cores)")
+    p.add_argument("--device", default="cpu", help="cpu (default) or cuda: where the model and the data set live")
     args = p.parse_args()
     if args.steps is None:
         args.steps = SETUPS[args.setup]["steps"]
@@ -132,8 +136,10 @@ def main():
     t = time.perf_counter()
     data_dir = os.path.abspath(args.data_dir if args.data_dir is not None else DEFAULT_DATA_DIR)
     x_train_np, y_train_np, x_test_np, y_test_np, batches_dir = load_cifar10(np, data_dir)
-    x_train, x_test = torch.from_numpy(x_train_np), torch.from_numpy(x_test_np)  # no copies
-    y_train, y_test = torch.from_numpy(y_train_np), torch.from_numpy(y_test_np)
+    device = torch_device(torch, args.device)
+    # No copies on the CPU; on a GPU the data set is uploaded once, as dlp's cuda backend does.
+    x_train, x_test = torch.from_numpy(x_train_np).to(device), torch.from_numpy(x_test_np).to(device)
+    y_train, y_test = torch.from_numpy(y_train_np).to(device), torch.from_numpy(y_test_np).to(device)
     load_s = time.perf_counter() - t
     n = x_train.shape[0]
     if batch > n:
@@ -142,14 +148,14 @@ def main():
         f"loaded in {load_s:.2f} s")
 
     info = describe_blas(torch)
-    info.update({"impl": "torch", "setup": str(args.setup), "config": cfg, "numpy": np.__version__,
+    info.update({"impl": "torch", "setup": str(args.setup), "config": cfg, "numpy": np.__version__, "device": describe_device(torch, device),
                  "python": sys.version.split()[0], "threads": args.threads, "data_dir": batches_dir})
     log(f"torch {info['torch']}; BLAS in use: {info['blas']}; torch threads {torch.get_num_threads()}")
     if info["openblas"] and info["openblas"]["threads"] != args.threads:
         log(f"WARNING: OpenBLAS runs {info['openblas']['threads']} threads, not {args.threads}")
 
     torch.manual_seed(args.seed)  # default init of the layers
-    model = build_model(torch.nn, cfg)
+    model = build_model(torch.nn, cfg).to(device)
     log(f"model: {model}".replace("\n", " "))
     if cfg["optimizer"] == "SGD":
         opt = torch.optim.SGD(model.parameters(), lr=cfg["lr"])
@@ -170,7 +176,7 @@ def main():
         model.train()
         return sum_loss / x_test.shape[0], correct / x_test.shape[0]
 
-    order = torch.arange(n)
+    order = torch.arange(n, device=device)
     index = 0
     sum_loss = sum_correct = seen = 0.0
     train_s = 0.0
@@ -180,7 +186,7 @@ def main():
         t0 = time.perf_counter()
         # The course's DataSet.next_batch.
         if index + batch > n:
-            order = torch.randperm(n, generator=gen)
+            order = torch.randperm(n, generator=gen).to(device)
             index = 0
         idx = order[index:index + batch]
         index += batch
@@ -213,7 +219,7 @@ def main():
     timed = step_times[WARMUP_STEPS:] or step_times
     done = {"event": "done", "setup": str(args.setup), "steps": args.steps, "test_accuracy": final["test_accuracy"],
             "test_loss": final["test_loss"], "wall_s": wall_s, "train_steps_per_s": args.steps / train_s,
-            "backend": "torch", "load_s": load_s, "step_s_median": statistics.median(timed)}
+            "backend": "torch" if args.device == "cpu" else f"torch-{args.device}", "load_s": load_s, "step_s_median": statistics.median(timed)}
     print(json.dumps(done), flush=True)
     info["step_s_median_over"] = len(timed)
     log("peer-info " + json.dumps(info))

@@ -61,6 +61,24 @@ def parse_args():
     return args
 
 
+def torch_device(torch, name):
+    """The torch.device for --device (cpu or cuda), with FP32 GEMMs and convolutions on a GPU
+    (no TF32, as dlp's cuBLAS calls); exits with one line when it is not available here."""
+    if name not in ("cpu", "cuda"):
+        sys.exit(f"--device must be cpu or cuda, got {name!r}")
+    if name == "cuda":
+        if not torch.cuda.is_available():
+            sys.exit(f"--device cuda: torch {torch.__version__} sees no CUDA device here")
+        torch.backends.cuda.matmul.allow_tf32 = False
+        torch.backends.cudnn.allow_tf32 = False
+    return torch.device(name)
+
+
+def describe_device(torch, device):
+    """The device for peer-info: the GPU's name, or "cpu"."""
+    return torch.cuda.get_device_name(device) if device.type == "cuda" else "cpu"
+
+
 def ensure_thread_env(threads):
     want = str(threads)
     if all(os.environ.get(k) == want for k in THREAD_ENV):

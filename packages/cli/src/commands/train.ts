@@ -27,8 +27,8 @@ Trains one experiment of the CIFAR-10 practical and evaluates it on the full tes
   --batch-size N   images per step (default: the setup's)
   --lr X           learning rate (default: the setup's)
   --seed N         seed of the weights and the shuffles (default 42)
-  --backend NAME   auto (default: native where its addon loads, else wasm, saying why), native,
-                   wasm or js
+  --backend NAME   auto (default: the fastest that loads here: cuda, native, wasm, js; saying
+                   why it passed over one, unless CUDA is simply absent), cuda, native, wasm or js
   --data-dir DIR   where CIFAR-10 is (else $DLP_DATA_DIR, else the cache, downloading there)
   --out DIR        run folder (default runs/<setup>-<timestamp>); a non-empty one is refused
   --overwrite      first delete the files a run writes from a non-empty --out (others stay)
