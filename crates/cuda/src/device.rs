@@ -13,7 +13,7 @@ use std::sync::Arc;
 use cudarc::cublas::{sys as cublas_sys, CudaBlas};
 use cudarc::driver::{CudaContext, CudaFunction, CudaSlice, CudaStream, DevicePtr, DeviceRepr, LaunchConfig, PushKernelArg, ValidAsZeroBits};
 use cudarc::nvrtc::Ptx;
-use dlp_kernels::{adam_bias_corrections, BatchNormShape, GemmSpec, KernelError, UnaryOp};
+use dlp_kernels::{adam_bias_corrections, check_sgd_update, BatchNormShape, GemmSpec, KernelError, UnaryOp};
 
 use crate::compile;
 use crate::error::CudaError;
@@ -272,6 +272,13 @@ impl Device {
         check_len("axpy", "y", x.len(), y.len())?;
         let (n, x, y) = (x.len() as u64, self.ptr(x), self.ptr(y));
         launch!(self, "axpy", n; x, y, n, alpha)
+    }
+
+    /// param −= lr·grad, as [`dlp_kernels::sgd_update`].
+    pub fn sgd_update(&self, param: &DeviceBuffer<f32>, grad: &DeviceBuffer<f32>, lr: f32) -> Result<(), CudaError> {
+        check_sgd_update(param.len(), grad.len())?;
+        let (n, param, grad, minus_lr) = (param.len() as u64, self.ptr(param), self.ptr(grad), -lr);
+        launch!(self, "sgd_update", n; param, grad, n, minus_lr)
     }
 
     /// One torch.optim.SGD step, as [`dlp_kernels::sgd_step`] (`buffer` required when momentum ≠ 0).

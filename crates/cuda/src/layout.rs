@@ -1,8 +1,9 @@
-//! The strided kernels on the device (`binary`, `copy_strided`, layout.cu) and the range
-//! copies and fill that a backend's host access (read, write, fill) is made of.
+//! The strided kernels on the device (`binary`, `copy_strided`, layout.cu), the slices along an
+//! axis that concatenation is made of (`copy_slice`, `copy_into_slice`), and the range copies
+//! and fill that a backend's host access (read, write, fill) is made of.
 
 use cudarc::driver::DeviceRepr;
-use dlp_kernels::{binary_layout, copy_layout, BinaryOp};
+use dlp_kernels::{binary_layout, check_copy_into_slice, check_copy_slice, copy_layout, BinaryOp};
 
 use crate::device::{launch, Device, DeviceBuffer};
 use crate::error::CudaError;
@@ -74,6 +75,44 @@ impl Device {
         let layout = strided_layout("copy", &collapsed, &[strides])?;
         let (n, x, out) = (out.len() as u64, self.ptr(x), self.ptr(out));
         launch!(self, "copy_strided", n; x, out, n, layout)
+    }
+
+    /// out [outer, size, inner] = x[o][offset + s][i] for x [outer, total, inner], as
+    /// [`dlp_kernels::copy_slice`].
+    #[allow(clippy::too_many_arguments)]
+    pub fn copy_slice(
+        &self,
+        x: &DeviceBuffer<f32>,
+        out: &DeviceBuffer<f32>,
+        outer: usize,
+        total: usize,
+        inner: usize,
+        offset: usize,
+        size: usize,
+    ) -> Result<(), CudaError> {
+        check_copy_slice(outer, total, inner, offset, size, x.len(), out.len())?;
+        let (x, out, n) = (self.ptr(x), self.ptr(out), (outer * size * inner) as u64);
+        let (outer, total, inner, offset, size) = (outer as u64, total as u64, inner as u64, offset as u64, size as u64);
+        launch!(self, "copy_slice", n; x, out, outer, total, inner, offset, size)
+    }
+
+    /// out[o][offset + s][i] = x[o][s][i] for x [outer, size, inner] and out [outer, total,
+    /// inner], the rest of out left as it is, as [`dlp_kernels::copy_into_slice`].
+    #[allow(clippy::too_many_arguments)]
+    pub fn copy_into_slice(
+        &self,
+        x: &DeviceBuffer<f32>,
+        out: &DeviceBuffer<f32>,
+        outer: usize,
+        total: usize,
+        inner: usize,
+        offset: usize,
+        size: usize,
+    ) -> Result<(), CudaError> {
+        check_copy_into_slice(outer, total, inner, offset, size, x.len(), out.len())?;
+        let (x, out, n) = (self.ptr(x), self.ptr(out), (outer * size * inner) as u64);
+        let (outer, total, inner, offset, size) = (outer as u64, total as u64, inner as u64, offset as u64, size as u64);
+        launch!(self, "copy_into_slice", n; x, out, outer, total, inner, offset, size)
     }
 
     /// Sets every element to `value` (queued on the stream).

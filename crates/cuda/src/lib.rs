@@ -12,15 +12,23 @@
 //! - [`device`]: an open GPU, its buffers and every kernel as a method, each mirroring the
 //!   dlp-kernels function of the same name, whose CPU results the parity tests compare with
 //!   (the convolutions' methods in `conv.rs`: im2col + cuBLAS, col2im; max pooling in
-//!   `pool.rs`; log-softmax and NLL in `log_softmax.rs`; the strided `binary` and
-//!   `copy_strided`, fill and range copies in `layout.rs`).
+//!   `pool.rs`, average and adaptive average pooling in `avg_pool.rs`; log-softmax and NLL in
+//!   `log_softmax.rs`, softmax in `softmax.rs`, cross-entropy on probabilities in
+//!   `cross_entropy.rs`; LayerNorm in `layer_norm.rs`; reduce_sum and max_along in
+//!   `reduce.rs`; the strided `binary` and `copy_strided`, the slice copies, fill and range
+//!   copies in `layout.rs`).
 
+mod avg_pool;
 pub mod compile;
 pub mod contract;
 mod conv;
+mod cross_entropy;
+mod layer_norm;
 mod layout;
 mod log_softmax;
 mod pool;
+mod reduce;
+mod softmax;
 pub mod device;
 pub mod error;
 pub mod libs;

@@ -382,3 +382,288 @@ fn binary_copy_fill_and_range_copies_match_the_cpu() {
     assert!(device.read(&buffer, 99, 2).is_err());
     assert!(device.write(&mut buffer, &[1.0], 100).is_err());
 }
+
+/// `gpu` and `cpu` failed with the same message.
+#[track_caller]
+fn same_error<A: std::fmt::Debug, B: std::fmt::Debug>(gpu: Result<A, dlp_cuda::CudaError>, cpu: Result<B, dlp_kernels::KernelError>) {
+    let (gpu, cpu) = (gpu.unwrap_err(), cpu.unwrap_err());
+    assert_eq!(gpu.to_string(), cpu.message());
+}
+
+#[test]
+#[ignore = "needs a CUDA device: run with --include-ignored on a GPU machine"]
+fn layer_norm_and_its_backward_match_the_cpu() {
+    use dlp_kernels::{LayerNorm, LayerNormBackward};
+    let device = device();
+    // Odd widths, a row longer than a block, a large offset against the spread (the variance
+    // must not cancel), one column, no rows (dgamma and dbeta still zeroed), no columns.
+    for (rows, cols, lo, hi, affine) in [(37, 129, -2.0, 2.0, true), (5, 1000, 95.0, 105.0, true), (6, 1, -1.0, 1.0, false), (0, 7, -1.0, 1.0, true), (4, 0, -1.0, 1.0, true)] {
+        let n = rows * cols;
+        let (x, dout) = (values(n, 80, lo, hi), values(n, 81, -1.0, 1.0));
+        let (gamma, beta) = (values(cols, 82, 0.5, 1.5), values(cols, 83, -0.5, 0.5));
+        let (gx, gdout, gg, gb) = (up(&device, &x), up(&device, &dout), up(&device, &gamma), up(&device, &beta));
+        let (gamma_opt, beta_opt) = if affine { (Some(&gamma[..]), Some(&beta[..])) } else { (None, None) };
+        let (gg_opt, gb_opt) = if affine { (Some(&gg), Some(&gb)) } else { (None, None) };
+        let what = format!("{rows}x{cols}");
+
+        let (out, mean, inv_std) = (device.zeros::<f32>(n).unwrap(), device.zeros::<f32>(rows).unwrap(), device.zeros::<f32>(rows).unwrap());
+        device.layer_norm(&gx, rows, cols, gg_opt, gb_opt, 1e-5, &out, &mean, &inv_std).unwrap();
+        let (mut cout, mut cmean, mut cistd) = (vec![0.0; n], vec![0.0; rows], vec![0.0; rows]);
+        let args = LayerNorm { x: &x, rows, cols, gamma: gamma_opt, beta: beta_opt, eps: 1e-5, out: &mut cout, mean: &mut cmean, inv_std: &mut cistd };
+        dlp_kernels::layer_norm(args).unwrap();
+        assert_close(&format!("layerNorm out {what}"), &device.download(&out).unwrap(), &cout);
+        assert_close(&format!("layerNorm mean {what}"), &device.download(&mean).unwrap(), &cmean);
+        assert_close(&format!("layerNorm invStd {what}"), &device.download(&inv_std).unwrap(), &cistd);
+
+        // Every gradient, then dx alone and dgamma alone; dgamma and dbeta start dirty (overwritten).
+        for (want_dx, want_dgamma, want_dbeta) in [(true, true, true), (true, false, false), (false, true, false)] {
+            let (dx, dgamma, dbeta) = (up(&device, &vec![9.0; n]), up(&device, &vec![9.0; cols]), up(&device, &vec![9.0; cols]));
+            let pick = |want: bool, b| if want { Some(b) } else { None };
+            device
+                .layer_norm_backward(&gx, &gdout, rows, cols, &mean, &inv_std, gg_opt, pick(want_dx, &dx), pick(want_dgamma, &dgamma), pick(want_dbeta, &dbeta))
+                .unwrap();
+            let (mut cdx, mut cdg, mut cdb) = (vec![9.0; n], vec![9.0; cols], vec![9.0; cols]);
+            let args = LayerNormBackward {
+                x: &x, dout: &dout, rows, cols, mean: &cmean, inv_std: &cistd, gamma: gamma_opt, dx: want_dx.then_some(&mut cdx[..]),
+                dgamma: want_dgamma.then_some(&mut cdg[..]), dbeta: want_dbeta.then_some(&mut cdb[..]),
+            };
+            dlp_kernels::layer_norm_backward(args).unwrap();
+            assert_close(&format!("layerNormBackward dx {what}"), &device.download(&dx).unwrap(), &cdx);
+            // Sums over the rows: the tolerance grows with their count.
+            let scale = (rows as f32).sqrt().max(1.0);
+            for (name, gpu, cpu) in [("dgamma", device.download(&dgamma).unwrap(), cdg), ("dbeta", device.download(&dbeta).unwrap(), cdb)] {
+                for (i, (&g, &c)) in gpu.iter().zip(&cpu).enumerate() {
+                    assert!((g - c).abs() <= 1e-4 * scale * c.abs().max(1.0), "layerNormBackward {name} {what} [{i}]: GPU {g}, CPU {c}");
+                }
+            }
+        }
+    }
+
+    // The CPU's checks and messages: a mean of the wrong length.
+    let (x, gx) = (values(12, 84, -1.0, 1.0), up(&device, &values(12, 84, -1.0, 1.0)));
+    let (out, mean, inv_std) = (device.zeros::<f32>(12).unwrap(), device.zeros::<f32>(2).unwrap(), device.zeros::<f32>(3).unwrap());
+    let (mut cout, mut cmean, mut cistd) = (vec![0.0; 12], vec![0.0; 2], vec![0.0; 3]);
+    same_error(
+        device.layer_norm(&gx, 3, 4, None, None, 1e-5, &out, &mean, &inv_std),
+        dlp_kernels::layer_norm(LayerNorm { x: &x, rows: 3, cols: 4, gamma: None, beta: None, eps: 1e-5, out: &mut cout, mean: &mut cmean, inv_std: &mut cistd }),
+    );
+}
+
+#[test]
+#[ignore = "needs a CUDA device: run with --include-ignored on a GPU machine"]
+fn softmax_and_cross_entropy_match_the_cpu() {
+    let device = device();
+    // Odd widths, rows longer than a block, one column, no rows, no columns.
+    for (rows, cols) in [(37, 129), (3, 1000), (5, 1), (0, 10), (4, 0)] {
+        let n = rows * cols;
+        let (x, dout) = (values(n, 90, -20.0, 20.0), values(n, 91, -1.0, 1.0));
+        let what = format!("{rows}x{cols}");
+        let s = device.zeros::<f32>(n).unwrap();
+        device.softmax(&up(&device, &x), &s, rows, cols).unwrap();
+        let mut cs = vec![0.0; n];
+        dlp_kernels::softmax(&x, &mut cs, rows, cols).unwrap();
+        assert_close(&format!("softmax {what}"), &device.download(&s).unwrap(), &cs);
+
+        let dx = device.zeros::<f32>(n).unwrap();
+        device.softmax_backward(&s, &up(&device, &dout), &dx, rows, cols).unwrap();
+        let mut cdx = vec![0.0; n];
+        dlp_kernels::softmax_backward(&cs, &dout, &mut cdx, rows, cols).unwrap();
+        assert_close(&format!("softmaxBackward {what}"), &device.download(&dx).unwrap(), &cdx);
+
+        // One-hot targets, and soft ones with zeros among them (skipped terms).
+        let one_hot: Vec<f32> = (0..n).map(|i| if cols > 0 && i % cols == (i / cols * 7) % cols { 1.0 } else { 0.0 }).collect();
+        let soft: Vec<f32> = values(n, 92, -0.5, 1.0).iter().map(|&t| t.max(0.0)).collect();
+        for targets in [one_hot, soft] {
+            let gt = up(&device, &targets);
+            let loss = device.cross_entropy(&up(&device, &cs), &gt, rows, cols).unwrap();
+            let cpu = dlp_kernels::cross_entropy(&cs, &targets, rows, cols).unwrap();
+            assert!((loss - cpu).abs() <= 1e-4 * cpu.abs().max(1.0) || (loss.is_nan() && cpu.is_nan()), "crossEntropy {what}: GPU {loss}, CPU {cpu}");
+            let dprobs = device.zeros::<f32>(n).unwrap();
+            device.cross_entropy_backward(&up(&device, &cs), &gt, &dprobs, rows, cols).unwrap();
+            let mut cdp = vec![0.0; n];
+            dlp_kernels::cross_entropy_backward(&cs, &targets, &mut cdp, rows, cols).unwrap();
+            assert_close(&format!("crossEntropyBackward {what}"), &device.download(&dprobs).unwrap(), &cdp);
+        }
+    }
+
+    // The CPU's checks and messages: an out of the wrong length, targets of the wrong length.
+    let x = values(20, 93, -1.0, 1.0);
+    let (gx, short) = (up(&device, &x), device.zeros::<f32>(19).unwrap());
+    same_error(device.softmax(&gx, &short, 4, 5), dlp_kernels::softmax(&x, &mut [0.0; 19], 4, 5));
+    same_error(device.cross_entropy(&gx, &short, 4, 5), dlp_kernels::cross_entropy(&x, &[0.0; 19], 4, 5));
+    // Through the contract: out may not be x, refused with the CPU binding's words.
+    let err = dlp_cuda::contract::Softmax { x: &gx, out: &gx, rows: 4, cols: 5 }.run(&device).unwrap_err();
+    let operand = |name| Some(dlp_kernels::alias::Operand::new(name, 0..80));
+    let cpu = dlp_kernels::alias::check_all_separate("softmax", &[operand("out")], &[operand("x")]).unwrap_err();
+    assert_eq!(err.to_string(), cpu.message());
+}
+
+#[test]
+#[ignore = "needs a CUDA device: run with --include-ignored on a GPU machine"]
+fn sgd_update_matches_the_cpu() {
+    let device = device();
+    for n in [10_007, 1, 0] {
+        let (p0, grad) = (values(n, 100, -1.0, 1.0), values(n, 101, -1.0, 1.0));
+        let param = up(&device, &p0);
+        device.sgd_update(&param, &up(&device, &grad), 0.05).unwrap();
+        let mut cpu = p0.clone();
+        dlp_kernels::sgd_update(&mut cpu, &grad, 0.05).unwrap();
+        assert_close(&format!("sgdUpdate {n}"), &device.download(&param).unwrap(), &cpu);
+    }
+    let p0 = values(5, 102, -1.0, 1.0);
+    same_error(device.sgd_update(&up(&device, &p0), &up(&device, &p0[1..]), 0.1), dlp_kernels::sgd_update(&mut p0.clone(), &p0[1..], 0.1));
+}
+
+#[test]
+#[ignore = "needs a CUDA device: run with --include-ignored on a GPU machine"]
+fn reduce_sum_and_max_along_match_the_cpu() {
+    let device = device();
+    // Row sums, column sums, a total (one block for it), alternating runs, a long summed middle
+    // axis (a block per output), size-1 axes, nothing summed, an empty x into a non-empty out.
+    let cases: &[(&[usize], &[bool])] = &[
+        (&[37, 129], &[false, true]),
+        (&[37, 129], &[true, false]),
+        (&[101, 99], &[true, true]),
+        (&[4, 3, 5, 7], &[true, false, false, true]),
+        (&[2, 3, 4, 5], &[false, true, false, true]),
+        (&[3, 300, 2], &[false, true, false]),
+        (&[1, 6, 1, 5], &[true, false, true, true]),
+        (&[6, 5], &[false, false]),
+        (&[0, 5], &[true, false]),
+    ];
+    for &(shape, axes) in cases {
+        let n: usize = shape.iter().product();
+        let out_len: usize = shape.iter().zip(axes).filter(|(_, &summed)| !summed).map(|(&d, _)| d).product();
+        let x = values(n, 110, -1.0, 1.0);
+        let gx = up(&device, &x);
+        for beta in [0.0, 0.5] {
+            // beta = 0 ignores out's old contents, NaN included.
+            let old: Vec<f32> = if beta == 0.0 { vec![f32::NAN; out_len] } else { values(out_len, 111, -1.0, 1.0) };
+            let out = up(&device, &old);
+            device.reduce_sum(&gx, shape, axes, &out, beta).unwrap();
+            let mut cpu = old.clone();
+            dlp_kernels::reduce_sum(&x, shape, axes, &mut cpu, beta).unwrap();
+            // Sums of up to n values: the tolerance grows with their count.
+            let scale = ((n / out_len.max(1)) as f32).sqrt().max(1.0);
+            for (i, (&g, &c)) in device.download(&out).unwrap().iter().zip(&cpu).enumerate() {
+                assert!((g - c).abs() <= 1e-4 * scale * c.abs().max(1.0), "reduceSum {shape:?} {axes:?} beta {beta} [{i}]: GPU {g}, CPU {c}");
+            }
+        }
+    }
+    let x = values(6, 112, -1.0, 1.0);
+    same_error(device.reduce_sum(&up(&device, &x), &[2, 3], &[true], &up(&device, &[0.0; 3]), 0.0), dlp_kernels::reduce_sum(&x, &[2, 3], &[true], &mut [0.0; 3], 0.0));
+
+    // Ties (values on a coarse grid) and NaNs: the first maximum, the first NaN winning.
+    for (outer, size, inner) in [(3, 7, 5), (1, 100, 1), (4, 1, 9), (2, 300, 33), (0, 5, 3), (2, 0, 0)] {
+        let (n, m) = (outer * size * inner, outer * inner);
+        let mut x: Vec<f32> = values(n, 113, -4.0, 4.0).iter().map(|v| v.round()).collect();
+        for k in (5..n).step_by(37) {
+            x[k] = f32::NAN;
+        }
+        let dout = values(m, 114, -1.0, 1.0);
+        let (out, idx) = (device.zeros::<f32>(m).unwrap(), device.zeros::<i32>(m).unwrap());
+        device.max_along(&up(&device, &x), outer, size, inner, &out, &idx).unwrap();
+        let (mut cout, mut cidx) = (vec![0.0; m], vec![0; m]);
+        dlp_kernels::max_along(&x, outer, size, inner, &mut cout, &mut cidx).unwrap();
+        let what = format!("[{outer}, {size}, {inner}]");
+        assert_close(&format!("maxAlong {what}"), &device.download(&out).unwrap(), &cout);
+        assert_eq!(device.download(&idx).unwrap(), cidx, "maxAlong indices {what}");
+        let dx = up(&device, &vec![9.0; n]);
+        device.max_along_backward(&up(&device, &dout), &idx, outer, size, inner, &dx).unwrap();
+        let mut cdx = vec![9.0; n];
+        dlp_kernels::max_along_backward(&dout, &cidx, outer, size, inner, &mut cdx).unwrap();
+        assert_close(&format!("maxAlongBackward {what}"), &device.download(&dx).unwrap(), &cdx);
+    }
+    // No maximum to take along an empty axis.
+    let (out, idx) = (device.zeros::<f32>(6).unwrap(), device.zeros::<i32>(6).unwrap());
+    same_error(device.max_along(&device.zeros::<f32>(0).unwrap(), 2, 0, 3, &out, &idx), dlp_kernels::max_along(&[], 2, 0, 3, &mut [0.0; 6], &mut [0; 6]));
+}
+
+#[test]
+#[ignore = "needs a CUDA device: run with --include-ignored on a GPU machine"]
+fn slice_copies_match_the_cpu() {
+    let device = device();
+    // (outer, total, inner, offset, size): a middle slice, the whole axis, an empty slice at the
+    // end, no outer rows.
+    for (outer, total, inner, offset, size) in [(3, 10, 7, 2, 5), (1, 4, 1, 0, 4), (5, 6, 3, 6, 0), (0, 3, 2, 1, 1), (4, 9, 1, 8, 1)] {
+        let what = format!("outer {outer} total {total} inner {inner} offset {offset} size {size}");
+        let (whole, part) = (outer * total * inner, outer * size * inner);
+        let x = values(whole, 120, -1.0, 1.0);
+        let out = up(&device, &vec![9.0; part]);
+        device.copy_slice(&up(&device, &x), &out, outer, total, inner, offset, size).unwrap();
+        let mut cpu = vec![9.0; part];
+        dlp_kernels::copy_slice(&x, &mut cpu, outer, total, inner, offset, size).unwrap();
+        assert_eq!(device.download(&out).unwrap(), cpu, "copySlice {what}");
+
+        // The rest of out is left as it is.
+        let (piece, old) = (values(part, 121, -1.0, 1.0), values(whole, 122, -1.0, 1.0));
+        let out = up(&device, &old);
+        device.copy_into_slice(&up(&device, &piece), &out, outer, total, inner, offset, size).unwrap();
+        let mut cpu = old.clone();
+        dlp_kernels::copy_into_slice(&piece, &mut cpu, outer, total, inner, offset, size).unwrap();
+        assert_eq!(device.download(&out).unwrap(), cpu, "copyIntoSlice {what}");
+    }
+    let x = values(12, 123, -1.0, 1.0);
+    same_error(
+        device.copy_slice(&up(&device, &x), &device.zeros::<f32>(6).unwrap(), 2, 3, 2, 2, 3),
+        dlp_kernels::copy_slice(&x, &mut [0.0; 6], 2, 3, 2, 2, 3),
+    );
+}
+
+#[test]
+#[ignore = "needs a CUDA device: run with --include-ignored on a GPU machine"]
+fn average_poolings_and_their_backwards_match_the_cpu() {
+    use dlp_kernels::{AdaptiveAvgPool2dShape, AvgPool2dShape};
+    let device = device();
+    let avg = |batch, height, width, kernel, stride, pad, count_include_pad| AvgPool2dShape {
+        batch, channels: 3, height, width, kernel_h: kernel, kernel_w: kernel, stride_h: stride, stride_w: stride, pad_h: pad, pad_w: pad,
+        count_include_pad,
+    };
+    // 2×2/2, overlapping padded 3×3/2 windows divided both ways, 5×5/3 with padding 2, windows
+    // that skip pixels (3 > 2: those get 0), one window over the whole plane (a sum of the plane
+    // on the CPU), no images.
+    let shapes = [
+        avg(2, 13, 16, 2, 2, 0, true), avg(2, 13, 16, 3, 2, 1, true), avg(2, 13, 16, 3, 2, 1, false), avg(2, 11, 12, 5, 3, 2, false),
+        avg(2, 10, 11, 2, 3, 0, true), avg(2, 7, 7, 7, 1, 0, true), avg(0, 5, 5, 3, 1, 1, true),
+    ];
+    for s in shapes {
+        let (xl, ol) = (s.batch * s.channels * s.height * s.width, s.batch * s.channels * s.out_h() * s.out_w());
+        let (x, dout) = (values(xl, 130, -1.0, 1.0), values(ol, 131, -1.0, 1.0));
+        let out = device.zeros::<f32>(ol).unwrap();
+        device.avg_pool2d(&up(&device, &x), s, &out).unwrap();
+        let mut cpu = vec![0.0; ol];
+        dlp_kernels::avg_pool2d(&x, s, &mut cpu).unwrap();
+        assert_close(&format!("avgPool2d {s:?}"), &device.download(&out).unwrap(), &cpu);
+        let dx = up(&device, &vec![9.0; xl]);
+        device.avg_pool2d_backward(&up(&device, &dout), s, &dx).unwrap();
+        let mut cpu = vec![9.0; xl];
+        dlp_kernels::avg_pool2d_backward(&dout, s, &mut cpu).unwrap();
+        assert_close(&format!("avgPool2dBackward {s:?}"), &device.download(&dx).unwrap(), &cpu);
+    }
+
+    let adaptive = |batch, height, width, out_h, out_w| AdaptiveAvgPool2dShape { batch, channels: 3, height, width, out_h, out_w };
+    // Bins that overlap (13 → 4), a global average, more bins than rows (bins repeat rows), one
+    // pixel per bin, uneven bins, no images.
+    let shapes = [adaptive(2, 13, 16, 4, 5), adaptive(2, 7, 7, 1, 1), adaptive(2, 5, 3, 7, 8), adaptive(2, 10, 10, 10, 10), adaptive(2, 6, 9, 3, 4), adaptive(0, 4, 4, 2, 2)];
+    for s in shapes {
+        let (xl, ol) = (s.batch * s.channels * s.height * s.width, s.batch * s.channels * s.out_h * s.out_w);
+        let (x, dout) = (values(xl, 132, -1.0, 1.0), values(ol, 133, -1.0, 1.0));
+        let out = device.zeros::<f32>(ol).unwrap();
+        device.adaptive_avg_pool2d(&up(&device, &x), s, &out).unwrap();
+        let mut cpu = vec![0.0; ol];
+        dlp_kernels::adaptive_avg_pool2d(&x, s, &mut cpu).unwrap();
+        assert_close(&format!("adaptiveAvgPool2d {s:?}"), &device.download(&out).unwrap(), &cpu);
+        let dx = up(&device, &vec![9.0; xl]);
+        device.adaptive_avg_pool2d_backward(&up(&device, &dout), s, &dx).unwrap();
+        let mut cpu = vec![9.0; xl];
+        dlp_kernels::adaptive_avg_pool2d_backward(&dout, s, &mut cpu).unwrap();
+        assert_close(&format!("adaptiveAvgPool2dBackward {s:?}"), &device.download(&dx).unwrap(), &cpu);
+    }
+
+    // The CPU's checks and messages: padding over half the kernel, an output of 0 rows.
+    let (x, out) = (up(&device, &[0.0; 75]), device.zeros::<f32>(75).unwrap());
+    let bad = avg(1, 5, 5, 2, 1, 2, true);
+    same_error(device.avg_pool2d(&x, bad, &out), dlp_kernels::avg_pool2d(&[0.0; 75], bad, &mut [0.0; 75]));
+    let bad = adaptive(1, 5, 5, 0, 2);
+    same_error(device.adaptive_avg_pool2d_backward(&out, bad, &x), dlp_kernels::adaptive_avg_pool2d_backward(&[0.0; 75], bad, &mut [0.0; 75]));
+}

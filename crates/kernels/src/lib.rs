@@ -61,12 +61,14 @@ pub use elementwise::activation::{
     elu, elu_backward, elu_backward_in_place, elu_backward_reference, elu_in_place, elu_reference,
 };
 pub use elementwise::bias::{bias_add, bias_add_in_place, bias_add_reference, column_sum, column_sum_reference};
-pub use loss::softmax::{softmax, softmax_backward, softmax_backward_reference, softmax_reference};
-pub use loss::{
-    cross_entropy, cross_entropy_backward, cross_entropy_backward_reference, softmax_cross_entropy,
-    softmax_cross_entropy_reference, SoftmaxCrossEntropyReference,
+pub use loss::softmax::{
+    check_softmax, check_softmax_backward, softmax, softmax_backward, softmax_backward_reference, softmax_reference,
 };
-pub use optim::{sgd_update, sgd_update_reference};
+pub use loss::{
+    check_cross_entropy, check_cross_entropy_backward, cross_entropy, cross_entropy_backward,
+    cross_entropy_backward_reference, softmax_cross_entropy, softmax_cross_entropy_reference, SoftmaxCrossEntropyReference,
+};
+pub use optim::{check_sgd_update, sgd_update, sgd_update_reference};
 
 // The autograd ops' kernels (packages/core/src/kernels/elementwise.ts, layout.ts, loss.ts).
 pub use elementwise::binary::{axpy, axpy_reference, binary, binary_into, binary_layout, binary_reference, BinaryOp, Input};
@@ -74,14 +76,19 @@ pub use elementwise::unary::{
     unary, unary_backward, unary_backward_in_place, unary_backward_reference, unary_in_place, unary_reference, UnaryOp,
 };
 pub use layout::copy::{copy_layout, copy_strided, copy_strided_reference};
-pub use layout::slice::{copy_into_slice, copy_into_slice_reference, copy_slice, copy_slice_reference};
+pub use layout::slice::{
+    check_copy_into_slice, check_copy_slice, copy_into_slice, copy_into_slice_reference, copy_slice, copy_slice_reference,
+};
 pub use loss::log_softmax::{
     log_softmax, log_softmax_backward, log_softmax_backward_in_place, log_softmax_backward_reference,
     log_softmax_reference,
 };
 pub use loss::nll::{nll_loss, nll_loss_backward, nll_loss_backward_reference, nll_loss_reference};
-pub use reduce::max_along::{max_along, max_along_backward, max_along_backward_reference, max_along_reference};
-pub use reduce::{reduce_sum, reduce_sum_reference};
+pub use reduce::max_along::{
+    check_max_along, check_max_along_backward_lengths, max_along, max_along_backward, max_along_backward_reference,
+    max_along_reference,
+};
+pub use reduce::{reduce_sum, reduce_sum_layout, reduce_sum_reference};
 
 // Normalisation and optimiser kernels (packages/core/src/kernels/norm.ts, optim.ts).
 pub use norm::batch_norm::{
@@ -91,7 +98,9 @@ pub use norm::batch_norm_reference::{
     batch_norm_backward_reference, batch_norm_inference_reference, batch_norm_train_reference,
     BatchNormBackwardReference, BatchNormTrainReference,
 };
-pub use norm::layer_norm::{layer_norm, layer_norm_backward, LayerNorm, LayerNormBackward};
+pub use norm::layer_norm::{
+    check_layer_norm, check_layer_norm_backward, layer_norm, layer_norm_backward, LayerNorm, LayerNormBackward,
+};
 pub use norm::layer_norm_reference::{
     layer_norm_backward_reference, layer_norm_reference, LayerNormBackwardReference, LayerNormReference,
 };

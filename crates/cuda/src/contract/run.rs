@@ -1,12 +1,12 @@
 //! What each kernel of the contract does on the device: the [`Device`] method of the same
 //! name, after the CPU binding's checks that outputs are apart from the inputs they may not be
 //! (crates/contract: `separate`). Device buffers are separate allocations, so two of them
-//! overlap only when they are one buffer passed twice. Kernels not listed at the end have no
-//! GPU version yet.
+//! overlap only when they are one buffer passed twice. Every declared kernel has a GPU version
+//! (`not_on_gpu!` at the end is for one that is declared before it has).
 
 use dlp_contract::{conv_shape, pool_shape};
 use dlp_kernels::alias::{check_all_separate, Operand};
-use dlp_kernels::{BatchNormShape, BinaryOp, GemmSpec, UnaryOp};
+use dlp_kernels::{AdaptiveAvgPool2dShape, AvgPool2dShape, BatchNormShape, BinaryOp, GemmSpec, UnaryOp};
 
 use super::*;
 use crate::device::{Device, DeviceBuffer};
@@ -175,14 +175,122 @@ on_gpu!(GatherCenter -> (), |a, d| {
     d.gather_center(a.pixels, a.indices, a.mean, a.out)
 });
 
-/// Kernels with no GPU version yet: their `run` says so.
+on_gpu!(CopyIntoSlice -> (), |a, d| {
+    separate(K, &[op("out", a.out, d)], &[op("x", a.x, d)])?;
+    d.copy_into_slice(a.x, a.out, a.outer, a.total, a.inner, a.offset, a.size)
+});
+
+on_gpu!(CopySlice -> (), |a, d| {
+    separate(K, &[op("out", a.out, d)], &[op("x", a.x, d)])?;
+    d.copy_slice(a.x, a.out, a.outer, a.total, a.inner, a.offset, a.size)
+});
+
+on_gpu!(ReduceSum -> (), |a, d| {
+    separate(K, &[op("out", a.out, d)], &[op("x", a.x, d)])?;
+    d.reduce_sum(a.x, &a.shape, &a.axes, a.out, a.beta)
+});
+
+on_gpu!(MaxAlong -> (), |a, d| {
+    let indices = a.indices.device(K, "indices")?;
+    separate(K, &[op("out", a.out, d), op("indices", indices, d)], &[op("x", a.x, d)])?;
+    d.max_along(a.x, a.outer, a.size, a.inner, a.out, indices)
+});
+
+on_gpu!(MaxAlongBackward -> (), |a, d| {
+    let indices = a.indices.device(K, "indices")?;
+    separate(K, &[op("dx", a.dx, d)], &[op("dout", a.dout, d), op("indices", indices, d)])?;
+    d.max_along_backward(a.dout, indices, a.outer, a.size, a.inner, a.dx)
+});
+
+on_gpu!(Softmax -> (), |a, d| {
+    separate(K, &[op("out", a.out, d)], &[op("x", a.x, d)])?;
+    d.softmax(a.x, a.out, a.rows, a.cols)
+});
+
+on_gpu!(SoftmaxBackward -> (), |a, d| {
+    separate(K, &[op("dx", a.dx, d)], &[op("s", a.s, d), op("dout", a.dout, d)])?;
+    d.softmax_backward(a.s, a.dout, a.dx, a.rows, a.cols)
+});
+
+on_gpu!(CrossEntropy -> f64, |a, d| d.cross_entropy(a.probs, a.targets, a.rows, a.cols));
+
+on_gpu!(CrossEntropyBackward -> (), |a, d| {
+    separate(K, &[op("dprobs", a.dprobs, d)], &[op("probs", a.probs, d), op("targets", a.targets, d)])?;
+    d.cross_entropy_backward(a.probs, a.targets, a.dprobs, a.rows, a.cols)
+});
+
+on_gpu!(LayerNorm -> (), |a, d| {
+    separate(
+        K,
+        &[op("out", a.out, d), op("mean", a.mean, d), op("invStd", a.invStd, d)],
+        &[op("x", a.x, d), opt("gamma", a.gamma, d), opt("beta", a.beta, d)],
+    )?;
+    d.layer_norm(a.x, a.rows, a.cols, a.gamma, a.beta, a.eps, a.out, a.mean, a.invStd)
+});
+
+on_gpu!(LayerNormBackward -> (), |a, d| {
+    separate(
+        K,
+        &[opt("dx", a.dx, d), opt("dgamma", a.dgamma, d), opt("dbeta", a.dbeta, d)],
+        &[op("x", a.x, d), op("dout", a.dout, d), op("mean", a.mean, d), op("invStd", a.invStd, d), opt("gamma", a.gamma, d)],
+    )?;
+    d.layer_norm_backward(a.x, a.dout, a.rows, a.cols, a.mean, a.invStd, a.gamma, a.dx, a.dgamma, a.dbeta)
+});
+
+on_gpu!(SgdUpdate -> (), |a, d| {
+    separate(K, &[op("param", a.param, d)], &[op("grad", a.grad, d)])?;
+    d.sgd_update(a.param, a.grad, a.lr)
+});
+
+/// The average pooling's geometry from its arguments' fields (as the CPU contract's).
+macro_rules! avg_pool_shape {
+    ($a:expr) => {
+        AvgPool2dShape {
+            batch: $a.batch,
+            channels: $a.channels,
+            height: $a.height,
+            width: $a.width,
+            kernel_h: $a.kernelH,
+            kernel_w: $a.kernelW,
+            stride_h: $a.strideH,
+            stride_w: $a.strideW,
+            pad_h: $a.padH,
+            pad_w: $a.padW,
+            count_include_pad: $a.countIncludePad,
+        }
+    };
+}
+
+/// The adaptive pooling's geometry from its arguments' fields (as the CPU contract's).
+macro_rules! adaptive_shape {
+    ($a:expr) => {
+        AdaptiveAvgPool2dShape { batch: $a.batch, channels: $a.channels, height: $a.height, width: $a.width, out_h: $a.outH, out_w: $a.outW }
+    };
+}
+
+on_gpu!(AvgPool2d -> (), |a, d| {
+    separate(K, &[op("out", a.out, d)], &[op("x", a.x, d)])?;
+    d.avg_pool2d(a.x, avg_pool_shape!(a), a.out)
+});
+
+on_gpu!(AvgPool2dBackward -> (), |a, d| {
+    separate(K, &[op("dx", a.dx, d)], &[op("dout", a.dout, d)])?;
+    d.avg_pool2d_backward(a.dout, avg_pool_shape!(a), a.dx)
+});
+
+on_gpu!(AdaptiveAvgPool2d -> (), |a, d| {
+    separate(K, &[op("out", a.out, d)], &[op("x", a.x, d)])?;
+    d.adaptive_avg_pool2d(a.x, adaptive_shape!(a), a.out)
+});
+
+on_gpu!(AdaptiveAvgPool2dBackward -> (), |a, d| {
+    separate(K, &[op("dx", a.dx, d)], &[op("dout", a.dout, d)])?;
+    d.adaptive_avg_pool2d_backward(a.dout, adaptive_shape!(a), a.dx)
+});
+
+/// For a kernel declared with no GPU version yet (none at present): `not_on_gpu!(Name -> ())`
+/// gives it the default `run`, which says so, and leaves it out of [`kernels_on_gpu`].
+#[allow(unused_macros)]
 macro_rules! not_on_gpu {
     ($($S:ident -> $R:ty),* $(,)?) => {$( impl OnDevice<$R> for $S<'_> {} )*};
 }
-
-not_on_gpu!(
-    AvgPool2d -> (), AvgPool2dBackward -> (), AdaptiveAvgPool2d -> (), AdaptiveAvgPool2dBackward -> (),
-    CopyIntoSlice -> (), CopySlice -> (), ReduceSum -> (), MaxAlong -> (), MaxAlongBackward -> (),
-    Softmax -> (), SoftmaxBackward -> (), CrossEntropy -> f64, CrossEntropyBackward -> (),
-    LayerNorm -> (), LayerNormBackward -> (), SgdUpdate -> (),
-);

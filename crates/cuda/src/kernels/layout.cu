@@ -53,3 +53,17 @@ extern "C" __global__ void copy_strided(const float* x, float* out, u64 n, Strid
 extern "C" __global__ void fill(float* out, u64 n, float value) {
     FOR_EACH(i, n) out[i] = value;
 }
+
+// Slices along the middle axis of [outer, total, inner], as dlp-kernels' copy_slice and
+// copy_into_slice (crates/kernels/src/layout/slice.rs): one thread per element of the slice,
+// run = size·inner contiguous floats per outer row. out[o][s][i] = x[o][offset + s][i].
+extern "C" __global__ void copy_slice(const float* x, float* out, u64 outer, u64 total, u64 inner, u64 offset, u64 size) {
+    const u64 run = size * inner;
+    FOR_EACH(k, outer * run) out[k] = x[k / run * total * inner + offset * inner + k % run];
+}
+
+// out[o][offset + s][i] = x[o][s][i]; the rest of out is left as it is.
+extern "C" __global__ void copy_into_slice(const float* x, float* out, u64 outer, u64 total, u64 inner, u64 offset, u64 size) {
+    const u64 run = size * inner;
+    FOR_EACH(k, outer * run) out[k / run * total * inner + offset * inner + k % run] = x[k];
+}

@@ -58,6 +58,20 @@ impl AdaptiveAvgPool2dShape {
         Ok(())
     }
 
+    /// `adaptive_avg_pool2d`'s checks, for every device that runs it: the geometry, then x and out.
+    pub fn check_forward(&self, x_len: usize, out_len: usize) -> Result<(), KernelError> {
+        self.check(K)?;
+        check::tensor(K, "x", &self.x_dims(), x_len)?;
+        check::tensor(K, "out", &self.out_dims(), out_len)
+    }
+
+    /// `adaptive_avg_pool2d_backward`'s checks, for every device that runs it: the geometry, then dout and dx.
+    pub fn check_backward(&self, dout_len: usize, dx_len: usize) -> Result<(), KernelError> {
+        self.check(KB)?;
+        check::tensor(KB, "dout", &self.out_dims(), dout_len)?;
+        check::tensor(KB, "dx", &self.x_dims(), dx_len)
+    }
+
     fn windows(&self) -> Windows {
         let rows: Vec<_> = (0..self.out_h).map(|y| adaptive_bin(y, self.height, self.out_h)).collect();
         let cols: Vec<_> = (0..self.out_w).map(|x| adaptive_bin(x, self.width, self.out_w)).collect();
@@ -76,9 +90,7 @@ impl AdaptiveAvgPool2dShape {
 /// assert_eq!(out, [3.0]);
 /// ```
 pub fn adaptive_avg_pool2d(x: &[f32], s: AdaptiveAvgPool2dShape, out: &mut [f32]) -> Result<(), KernelError> {
-    s.check(K)?;
-    check::tensor(K, "x", &s.x_dims(), x.len())?;
-    check::tensor(K, "out", &s.out_dims(), out.len())?;
+    s.check_forward(x.len(), out.len())?;
     window_mean::forward(x, s.batch * s.channels, s.height, s.width, &s.windows(), out);
     Ok(())
 }
@@ -93,9 +105,7 @@ pub fn adaptive_avg_pool2d(x: &[f32], s: AdaptiveAvgPool2dShape, out: &mut [f32]
 /// assert_eq!(dx, [1.0, 3.0, 2.0]);
 /// ```
 pub fn adaptive_avg_pool2d_backward(dout: &[f32], s: AdaptiveAvgPool2dShape, dx: &mut [f32]) -> Result<(), KernelError> {
-    s.check(KB)?;
-    check::tensor(KB, "dout", &s.out_dims(), dout.len())?;
-    check::tensor(KB, "dx", &s.x_dims(), dx.len())?;
+    s.check_backward(dout.len(), dx.len())?;
     window_mean::backward(dout, s.batch * s.channels, s.height, s.width, &s.windows(), dx);
     Ok(())
 }

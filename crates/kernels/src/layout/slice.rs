@@ -30,6 +30,38 @@ fn check_slice(kernel: &str, total: usize, offset: usize, size: usize) -> Result
     Ok(())
 }
 
+/// `copy_into_slice`'s checks, for every device that runs it: the slice inside the axis, x
+/// [outer, size, inner] and out [outer, total, inner].
+pub fn check_copy_into_slice(
+    outer: usize,
+    total: usize,
+    inner: usize,
+    offset: usize,
+    size: usize,
+    x_len: usize,
+    out_len: usize,
+) -> Result<(), KernelError> {
+    check_slice(KI, total, offset, size)?;
+    check::tensor(KI, "x", &[outer, size, inner], x_len)?;
+    check::tensor(KI, "out", &[outer, total, inner], out_len)
+}
+
+/// `copy_slice`'s checks, for every device that runs it: the slice inside the axis, x
+/// [outer, total, inner] and out [outer, size, inner].
+pub fn check_copy_slice(
+    outer: usize,
+    total: usize,
+    inner: usize,
+    offset: usize,
+    size: usize,
+    x_len: usize,
+    out_len: usize,
+) -> Result<(), KernelError> {
+    check_slice(KS, total, offset, size)?;
+    check::tensor(KS, "x", &[outer, total, inner], x_len)?;
+    check::tensor(KS, "out", &[outer, size, inner], out_len)
+}
+
 /// Runs `copy(o_range)` over the outer rows, split over the pool when the copy is large.
 fn split_rows(outer: usize, row: usize, copy: impl Fn(std::ops::Range<usize>) + Sync) {
     let count = parts(outer.saturating_mul(row), 0, MIN_PART_ELEMENTS).min(outer.max(1));
@@ -54,9 +86,7 @@ pub fn copy_into_slice(
     offset: usize,
     size: usize,
 ) -> Result<(), KernelError> {
-    check_slice(KI, total, offset, size)?;
-    check::tensor(KI, "x", &[outer, size, inner], x.len())?;
-    check::tensor(KI, "out", &[outer, total, inner], out.len())?;
+    check_copy_into_slice(outer, total, inner, offset, size, x.len(), out.len())?;
     let (run, stride, start) = (size * inner, total * inner, offset * inner);
     let target = SharedMut(out.as_mut_ptr());
     split_rows(outer, run, |rows| {
@@ -86,9 +116,7 @@ pub fn copy_slice(
     offset: usize,
     size: usize,
 ) -> Result<(), KernelError> {
-    check_slice(KS, total, offset, size)?;
-    check::tensor(KS, "x", &[outer, total, inner], x.len())?;
-    check::tensor(KS, "out", &[outer, size, inner], out.len())?;
+    check_copy_slice(outer, total, inner, offset, size, x.len(), out.len())?;
     let (run, stride, start) = (size * inner, total * inner, offset * inner);
     let target = SharedMut(out.as_mut_ptr());
     split_rows(outer, run, |rows| {

@@ -33,12 +33,25 @@ use softmax::{exp_shifted, row_max, scale};
 /// assert!((loss - (-(0.5f64.ln() + (0.1f32 as f64).ln()) / 2.0)).abs() < 1e-12);
 /// ```
 pub fn cross_entropy(probs: &[f32], targets: &[f32], rows: usize, cols: usize) -> Result<f64, KernelError> {
-    check::matrix("crossEntropy", "probs", rows, cols, probs.len())?;
-    check::matrix("crossEntropy", "targets", rows, cols, targets.len())?;
+    check_cross_entropy(rows, cols, probs.len(), targets.len())?;
     // Plain loop, no SIMD: ln is taken only where t ≠ 0, one element per row for one-hot targets.
     let total: f64 =
         probs.iter().zip(targets).filter(|(_, &t)| t != 0.0).map(|(&p, &t)| t as f64 * (p as f64).ln()).sum();
     Ok(-total / rows as f64)
+}
+
+/// `cross_entropy`'s checks, for every device that runs it: probs and targets each hold rows×cols.
+pub fn check_cross_entropy(rows: usize, cols: usize, probs_len: usize, targets_len: usize) -> Result<(), KernelError> {
+    check::matrix("crossEntropy", "probs", rows, cols, probs_len)?;
+    check::matrix("crossEntropy", "targets", rows, cols, targets_len)
+}
+
+/// `cross_entropy_backward`'s checks, for every device that runs it: probs, targets and dprobs
+/// each hold rows×cols.
+pub fn check_cross_entropy_backward(rows: usize, cols: usize, [probs, targets, dprobs]: [usize; 3]) -> Result<(), KernelError> {
+    check::matrix("crossEntropyBackward", "probs", rows, cols, probs)?;
+    check::matrix("crossEntropyBackward", "targets", rows, cols, targets)?;
+    check::matrix("crossEntropyBackward", "dprobs", rows, cols, dprobs)
 }
 
 /// dprobs = −t / (p·rows), 0 where t = 0 (the skipped terms have no gradient).
@@ -49,9 +62,7 @@ pub fn cross_entropy_backward(
     rows: usize,
     cols: usize,
 ) -> Result<(), KernelError> {
-    check::matrix("crossEntropyBackward", "probs", rows, cols, probs.len())?;
-    check::matrix("crossEntropyBackward", "targets", rows, cols, targets.len())?;
-    check::matrix("crossEntropyBackward", "dprobs", rows, cols, dprobs.len())?;
+    check_cross_entropy_backward(rows, cols, [probs.len(), targets.len(), dprobs.len()])?;
     dispatch(CrossEntropyBackward {
         probs: probs.as_ptr(),
         targets: targets.as_ptr(),

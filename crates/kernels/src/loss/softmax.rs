@@ -21,10 +21,15 @@ use crate::simd::{dispatch, Simd, SimdKernel};
 /// assert_eq!(out, [0.5, 0.5]); // no overflow: the row max is subtracted first
 /// ```
 pub fn softmax(x: &[f32], out: &mut [f32], rows: usize, cols: usize) -> Result<(), KernelError> {
-    check::matrix("softmax", "x", rows, cols, x.len())?;
-    check::matrix("softmax", "out", rows, cols, out.len())?;
+    check_softmax(rows, cols, x.len(), out.len())?;
     dispatch(Softmax { x: x.as_ptr(), out: out.as_mut_ptr(), rows, cols });
     Ok(())
+}
+
+/// `softmax`'s checks, for every device that runs it: x and out each hold rows×cols.
+pub fn check_softmax(rows: usize, cols: usize, x_len: usize, out_len: usize) -> Result<(), KernelError> {
+    check::matrix("softmax", "x", rows, cols, x_len)?;
+    check::matrix("softmax", "out", rows, cols, out_len)
 }
 
 /// Softmax in f64: the oracle for `softmax`.
@@ -121,11 +126,16 @@ pub(crate) unsafe fn scale<S: Simd>(src: *const f32, dst: *mut f32, len: usize, 
 /// assert_eq!(dx, [0.0, 0.0]); // a constant shift of the logits changes nothing
 /// ```
 pub fn softmax_backward(s: &[f32], dout: &[f32], dx: &mut [f32], rows: usize, cols: usize) -> Result<(), KernelError> {
-    check::matrix("softmaxBackward", "s", rows, cols, s.len())?;
-    check::matrix("softmaxBackward", "dout", rows, cols, dout.len())?;
-    check::matrix("softmaxBackward", "dx", rows, cols, dx.len())?;
+    check_softmax_backward(rows, cols, [s.len(), dout.len(), dx.len()])?;
     dispatch(SoftmaxBackward { s: s.as_ptr(), dout: dout.as_ptr(), dx: dx.as_mut_ptr(), rows, cols });
     Ok(())
+}
+
+/// `softmax_backward`'s checks, for every device that runs it: s, dout and dx each hold rows×cols.
+pub fn check_softmax_backward(rows: usize, cols: usize, [s, dout, dx]: [usize; 3]) -> Result<(), KernelError> {
+    check::matrix("softmaxBackward", "s", rows, cols, s)?;
+    check::matrix("softmaxBackward", "dout", rows, cols, dout)?;
+    check::matrix("softmaxBackward", "dx", rows, cols, dx)
 }
 
 /// Softmax backward in f64: the oracle for `softmax_backward`.

@@ -38,15 +38,26 @@ pub struct LayerNorm<'a> {
 
 impl LayerNorm<'_> {
     pub(crate) fn check(&self) -> Result<(), KernelError> {
-        const K: &str = "layerNorm";
-        let (rows, cols) = (self.rows, self.cols);
-        check::matrix(K, "x", rows, cols, self.x.len())?;
-        optional(K, "gamma", cols, "cols", self.gamma.map(<[f32]>::len))?;
-        optional(K, "beta", cols, "cols", self.beta.map(<[f32]>::len))?;
-        check::matrix(K, "out", rows, cols, self.out.len())?;
-        check::vector(K, "mean", rows, "rows", self.mean.len())?;
-        check::vector(K, "invStd", rows, "rows", self.inv_std.len())
+        let lengths = [self.x.len(), self.out.len(), self.mean.len(), self.inv_std.len()];
+        check_layer_norm(self.rows, self.cols, lengths, [self.gamma.map(<[f32]>::len), self.beta.map(<[f32]>::len)])
     }
+}
+
+/// `layer_norm`'s checks, for every device that runs it: the lengths of x, out, mean and
+/// invStd, and of gamma and beta where given (None: absent), against rows×cols.
+pub fn check_layer_norm(
+    rows: usize,
+    cols: usize,
+    [x, out, mean, inv_std]: [usize; 4],
+    [gamma, beta]: [Option<usize>; 2],
+) -> Result<(), KernelError> {
+    const K: &str = "layerNorm";
+    check::matrix(K, "x", rows, cols, x)?;
+    optional(K, "gamma", cols, "cols", gamma)?;
+    optional(K, "beta", cols, "cols", beta)?;
+    check::matrix(K, "out", rows, cols, out)?;
+    check::vector(K, "mean", rows, "rows", mean)?;
+    check::vector(K, "invStd", rows, "rows", inv_std)
 }
 
 /// LayerNorm forward over each row.
@@ -184,19 +195,33 @@ pub struct LayerNormBackward<'a> {
 
 impl LayerNormBackward<'_> {
     pub(crate) fn check(&self) -> Result<(), KernelError> {
-        const K: &str = "layerNormBackward";
-        let (rows, cols) = (self.rows, self.cols);
-        check::matrix(K, "x", rows, cols, self.x.len())?;
-        check::matrix(K, "dout", rows, cols, self.dout.len())?;
-        check::vector(K, "mean", rows, "rows", self.mean.len())?;
-        check::vector(K, "invStd", rows, "rows", self.inv_std.len())?;
-        optional(K, "gamma", cols, "cols", self.gamma.map(<[f32]>::len))?;
-        if let Some(dx) = &self.dx {
-            check::matrix(K, "dx", rows, cols, dx.len())?;
-        }
-        optional(K, "dgamma", cols, "cols", self.dgamma.as_deref().map(<[f32]>::len))?;
-        optional(K, "dbeta", cols, "cols", self.dbeta.as_deref().map(<[f32]>::len))
+        let lengths = [self.x.len(), self.dout.len(), self.mean.len(), self.inv_std.len()];
+        let len = |b: &Option<&mut [f32]>| b.as_deref().map(<[f32]>::len);
+        let outputs = [len(&self.dx), len(&self.dgamma), len(&self.dbeta)];
+        check_layer_norm_backward(self.rows, self.cols, lengths, self.gamma.map(<[f32]>::len), outputs)
     }
+}
+
+/// `layer_norm_backward`'s checks, for every device that runs it: the lengths of x, dout,
+/// mean and invStd, and of gamma, dx, dgamma and dbeta where given (None: absent).
+pub fn check_layer_norm_backward(
+    rows: usize,
+    cols: usize,
+    [x, dout, mean, inv_std]: [usize; 4],
+    gamma: Option<usize>,
+    [dx, dgamma, dbeta]: [Option<usize>; 3],
+) -> Result<(), KernelError> {
+    const K: &str = "layerNormBackward";
+    check::matrix(K, "x", rows, cols, x)?;
+    check::matrix(K, "dout", rows, cols, dout)?;
+    check::vector(K, "mean", rows, "rows", mean)?;
+    check::vector(K, "invStd", rows, "rows", inv_std)?;
+    optional(K, "gamma", cols, "cols", gamma)?;
+    if let Some(dx) = dx {
+        check::matrix(K, "dx", rows, cols, dx)?;
+    }
+    optional(K, "dgamma", cols, "cols", dgamma)?;
+    optional(K, "dbeta", cols, "cols", dbeta)
 }
 
 /// LayerNorm backward: the gradients wrt x, gamma and beta that were asked for.

@@ -20,10 +20,15 @@ use crate::simd::{dispatch, Simd, SimdKernel};
 /// assert_eq!(w, [-4.0, 7.0]);
 /// ```
 pub fn sgd_update(param: &mut [f32], grad: &[f32], lr: f32) -> Result<(), KernelError> {
-    check::same_len("sgdUpdate", "grad", grad.len(), "param", param.len())?;
+    check_sgd_update(param.len(), grad.len())?;
     let p = param.as_mut_ptr();
     dispatch(SgdUpdate { param: p, grad: grad.as_ptr(), len: grad.len(), lr });
     Ok(())
+}
+
+/// `sgd_update`'s check, for every device that runs it: grad holds as many elements as param.
+pub fn check_sgd_update(param_len: usize, grad_len: usize) -> Result<(), KernelError> {
+    check::same_len("sgdUpdate", "grad", grad_len, "param", param_len)
 }
 
 /// param − lr·grad in f64: the oracle for `sgd_update`.

@@ -28,7 +28,7 @@ pub fn max_along(
     out: &mut [f32],
     indices: &mut [i32],
 ) -> Result<(), KernelError> {
-    check_forward(x, outer, size, inner, out.len(), indices.len())?;
+    check_max_along(outer, size, inner, x.len(), out.len(), indices.len())?;
     for o in 0..outer {
         let (x, out, at) = (&x[o * size * inner..], &mut out[o * inner..][..inner], &mut indices[o * inner..][..inner]);
         out.copy_from_slice(&x[..inner]);
@@ -52,7 +52,7 @@ pub fn max_along_reference(
     size: usize,
     inner: usize,
 ) -> Result<(Vec<f64>, Vec<i32>), KernelError> {
-    check_forward(x, outer, size, inner, outer * inner, outer * inner)?;
+    check_max_along(outer, size, inner, x.len(), outer * inner, outer * inner)?;
     let (mut out, mut indices) = (Vec::new(), Vec::new());
     for o in 0..outer {
         for i in 0..inner {
@@ -67,15 +67,17 @@ pub fn max_along_reference(
     Ok((out, indices))
 }
 
-fn check_forward(
-    x: &[f32],
+/// `max_along`'s checks, for every device that runs it: the lengths of x, out and indices,
+/// and a non-empty axis wherever there is a maximum to take.
+pub fn check_max_along(
     outer: usize,
     size: usize,
     inner: usize,
+    x_len: usize,
     out_len: usize,
     indices_len: usize,
 ) -> Result<(), KernelError> {
-    check::tensor(K, "x", &[outer, size, inner], x.len())?;
+    check::tensor(K, "x", &[outer, size, inner], x_len)?;
     check::matrix(K, "out", outer, inner, out_len)?;
     check::matrix(K, "indices", outer, inner, indices_len)?;
     if size == 0 && outer * inner > 0 {
@@ -126,6 +128,21 @@ pub fn max_along_backward_reference(
     Ok(dx)
 }
 
+/// `max_along_backward`'s length checks, for every device that runs it: dout, indices and dx.
+/// (The CPU also checks each index against `size`; a device whose indices stay on it cannot.)
+pub fn check_max_along_backward_lengths(
+    outer: usize,
+    size: usize,
+    inner: usize,
+    dout_len: usize,
+    indices_len: usize,
+    dx_len: usize,
+) -> Result<(), KernelError> {
+    check::matrix(KB, "dout", outer, inner, dout_len)?;
+    check::matrix(KB, "indices", outer, inner, indices_len)?;
+    check::tensor(KB, "dx", &[outer, size, inner], dx_len)
+}
+
 fn check_backward(
     dout: &[f32],
     indices: &[i32],
@@ -134,9 +151,7 @@ fn check_backward(
     inner: usize,
     dx_len: usize,
 ) -> Result<(), KernelError> {
-    check::matrix(KB, "dout", outer, inner, dout.len())?;
-    check::matrix(KB, "indices", outer, inner, indices.len())?;
-    check::tensor(KB, "dx", &[outer, size, inner], dx_len)?;
+    check_max_along_backward_lengths(outer, size, inner, dout.len(), indices.len(), dx_len)?;
     match indices.iter().position(|&s| s < 0 || s as usize >= size) {
         None => Ok(()),
         Some(k) => Err(KernelError::new(format!("{KB}: indices[{k}] = {} is not an index in {}", indices[k], crate::check::index_range(size)))),

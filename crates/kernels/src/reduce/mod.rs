@@ -34,12 +34,11 @@ const K: &str = "reduceSum";
 /// assert_eq!(total, [121.0]);
 /// ```
 pub fn reduce_sum(x: &[f32], shape: &[usize], axes: &[bool], out: &mut [f32], beta: f32) -> Result<(), KernelError> {
-    let out_strides = check(x, shape, axes, out.len())?;
+    let (dims, [strides]) = reduce_sum_layout(shape, axes, x.len(), out.len())?;
     if x.is_empty() {
         finish(out, &vec![0.0; out.len()], beta);
         return Ok(());
     }
-    let (dims, [strides]) = collapse(shape, [&out_strides]);
     let runs = dims.len();
     let (n, summed_last) = (dims[runs - 1], strides[runs - 1] == 0);
     if !summed_last && runs == 2 && strides[0] == 0 {
@@ -74,7 +73,7 @@ pub fn reduce_sum_reference(
     out: &[f32],
     beta: f32,
 ) -> Result<Vec<f64>, KernelError> {
-    let out_strides = check(x, shape, axes, out.len())?;
+    let out_strides = check(x.len(), shape, axes, out.len())?;
     let mut totals: Vec<f64> = out.iter().map(|&o| if beta == 0.0 { 0.0 } else { beta as f64 * o as f64 }).collect();
     for (&v, [o]) in x.iter().zip(layout::offsets(shape, &[&out_strides])) {
         totals[o] += v as f64;
@@ -82,10 +81,19 @@ pub fn reduce_sum_reference(
     Ok(totals)
 }
 
+/// `reduce_sum`'s checks, for every device that runs it: axes has one flag per axis of
+/// `shape`, x holds `shape`'s elements and out those of the axes kept. Returns the collapsed
+/// shape (`layout::collapse`) and out's strides over it, 0 on the summed axes; x is row-major
+/// over the collapsed shape.
+pub fn reduce_sum_layout(shape: &[usize], axes: &[bool], x_len: usize, out_len: usize) -> Result<(Vec<usize>, [Vec<usize>; 1]), KernelError> {
+    let out_strides = check(x_len, shape, axes, out_len)?;
+    Ok(collapse(shape, [&out_strides]))
+}
+
 /// Checks the lengths; returns out's strides over x's axes (0 on the summed ones).
-fn check(x: &[f32], shape: &[usize], axes: &[bool], out_len: usize) -> Result<Vec<usize>, KernelError> {
+fn check(x_len: usize, shape: &[usize], axes: &[bool], out_len: usize) -> Result<Vec<usize>, KernelError> {
     layout::per_axis(K, "axes", axes.len(), shape)?;
-    layout::shaped(K, "x", shape, x.len())?;
+    layout::shaped(K, "x", shape, x_len)?;
     let kept: Vec<usize> = shape.iter().zip(axes).filter(|(_, &summed)| !summed).map(|(&d, _)| d).collect();
     layout::shaped(K, "out", &kept, out_len)?;
     let mut strides = vec![0; shape.len()];
