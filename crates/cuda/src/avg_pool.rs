@@ -6,23 +6,14 @@ use cudarc::driver::DeviceRepr;
 use dlp_kernels::{AdaptiveAvgPool2dShape, AvgPool2dShape};
 
 use crate::device::{launch, Device, DeviceBuffer};
+use crate::pool::{pool_window, Pool};
 use crate::error::CudaError;
 
-/// avg_pool.cu's `AvgPool`, field for field.
+/// avg_pool.cu's `AvgPool`, field for field: pool.cu's window, then whether the padding counts.
 #[repr(C)]
 #[derive(Clone, Copy)]
 struct AvgPool {
-    planes: u64,
-    height: u64,
-    width: u64,
-    kernel_h: u64,
-    kernel_w: u64,
-    stride_h: u64,
-    stride_w: u64,
-    pad_h: u64,
-    pad_w: u64,
-    out_h: u64,
-    out_w: u64,
+    window: Pool,
     count_include_pad: u64,
 }
 
@@ -45,21 +36,7 @@ unsafe impl DeviceRepr for AdaptivePool {}
 
 /// The geometry of a checked shape.
 fn avg_pool(s: &AvgPool2dShape) -> AvgPool {
-    let u = |x: usize| x as u64;
-    AvgPool {
-        planes: u(s.batch * s.channels),
-        height: u(s.height),
-        width: u(s.width),
-        kernel_h: u(s.kernel_h),
-        kernel_w: u(s.kernel_w),
-        stride_h: u(s.stride_h),
-        stride_w: u(s.stride_w),
-        pad_h: u(s.pad_h),
-        pad_w: u(s.pad_w),
-        out_h: u(s.out_h()),
-        out_w: u(s.out_w()),
-        count_include_pad: s.count_include_pad as u64,
-    }
+    AvgPool { window: pool_window!(s), count_include_pad: s.count_include_pad as u64 }
 }
 
 fn adaptive_pool(s: &AdaptiveAvgPool2dShape) -> AdaptivePool {
@@ -72,7 +49,7 @@ impl Device {
     pub fn avg_pool2d(&self, x: &DeviceBuffer<f32>, s: AvgPool2dShape, out: &DeviceBuffer<f32>) -> Result<(), CudaError> {
         s.check_forward(x.len(), out.len())?;
         let (x, out, g) = (self.ptr(x), self.ptr(out), avg_pool(&s));
-        launch!(self, "avg_pool2d", g.planes * g.out_h * g.out_w; x, out, g)
+        launch!(self, "avg_pool2d", g.window.planes * g.window.out_h * g.window.out_w; x, out, g)
     }
 
     /// dx = each output's dout / divisor spread over its window, as
@@ -80,7 +57,7 @@ impl Device {
     pub fn avg_pool2d_backward(&self, dout: &DeviceBuffer<f32>, s: AvgPool2dShape, dx: &DeviceBuffer<f32>) -> Result<(), CudaError> {
         s.check_backward(dout.len(), dx.len())?;
         let (dout, dx, g) = (self.ptr(dout), self.ptr(dx), avg_pool(&s));
-        launch!(self, "avg_pool2d_backward", g.planes * g.height * g.width; dout, dx, g)
+        launch!(self, "avg_pool2d_backward", g.window.planes * g.window.height * g.window.width; dout, dx, g)
     }
 
     /// out = the mean of each of PyTorch's adaptive bins, as [`dlp_kernels::adaptive_avg_pool2d`].

@@ -91,9 +91,7 @@ impl Device {
         size: usize,
     ) -> Result<(), CudaError> {
         check_copy_slice(outer, total, inner, offset, size, x.len(), out.len())?;
-        let (x, out, n) = (self.ptr(x), self.ptr(out), (outer * size * inner) as u64);
-        let (outer, total, inner, offset, size) = (outer as u64, total as u64, inner as u64, offset as u64, size as u64);
-        launch!(self, "copy_slice", n; x, out, outer, total, inner, offset, size)
+        self.slice_copy(false, x, out, [outer, total, inner, offset, size])
     }
 
     /// out[o][offset + s][i] = x[o][s][i] for x [outer, size, inner] and out [outer, total,
@@ -110,9 +108,19 @@ impl Device {
         size: usize,
     ) -> Result<(), CudaError> {
         check_copy_into_slice(outer, total, inner, offset, size, x.len(), out.len())?;
-        let (x, out, n) = (self.ptr(x), self.ptr(out), (outer * size * inner) as u64);
-        let (outer, total, inner, offset, size) = (outer as u64, total as u64, inner as u64, offset as u64, size as u64);
-        launch!(self, "copy_into_slice", n; x, out, outer, total, inner, offset, size)
+        self.slice_copy(true, x, out, [outer, total, inner, offset, size])
+    }
+
+    /// Launches layout.cu's `copy_into_slice` (`into`) or `copy_slice`, checked by the caller:
+    /// one thread per element of the slice, outer·size·inner.
+    fn slice_copy(&self, into: bool, x: &DeviceBuffer<f32>, out: &DeviceBuffer<f32>, geometry: [usize; 5]) -> Result<(), CudaError> {
+        let [outer, total, inner, offset, size] = geometry.map(|v| v as u64);
+        let (x, out, n) = (self.ptr(x), self.ptr(out), outer * size * inner);
+        if into {
+            launch!(self, "copy_into_slice", n; x, out, outer, total, inner, offset, size)
+        } else {
+            launch!(self, "copy_slice", n; x, out, outer, total, inner, offset, size)
+        }
     }
 
     /// Sets every element to `value` (queued on the stream).

@@ -6,41 +6,51 @@ use dlp_kernels::MaxPool2dShape;
 use crate::device::{check_len, launch, Device, DeviceBuffer};
 use crate::error::CudaError;
 
-/// pool.cu's `Pool`, field for field.
+/// pool.cu's `Pool`, field for field: a sliding window's geometry over `planes` planes (also
+/// the head of avg_pool.cu's `AvgPool`).
 #[repr(C)]
 #[derive(Clone, Copy)]
-struct Pool {
-    planes: u64,
-    height: u64,
-    width: u64,
-    kernel_h: u64,
-    kernel_w: u64,
-    stride_h: u64,
-    stride_w: u64,
-    pad_h: u64,
-    pad_w: u64,
-    out_h: u64,
-    out_w: u64,
+pub(crate) struct Pool {
+    pub(crate) planes: u64,
+    pub(crate) height: u64,
+    pub(crate) width: u64,
+    pub(crate) kernel_h: u64,
+    pub(crate) kernel_w: u64,
+    pub(crate) stride_h: u64,
+    pub(crate) stride_w: u64,
+    pub(crate) pad_h: u64,
+    pub(crate) pad_w: u64,
+    pub(crate) out_h: u64,
+    pub(crate) out_w: u64,
 }
 
 // SAFETY: plain old data with pool.cu's layout (eleven 64-bit integers).
 unsafe impl DeviceRepr for Pool {}
 
+/// The window geometry of a pooling shape (max or average: the same fields, by name).
+macro_rules! pool_window {
+    ($s:expr) => {{
+        let s = $s;
+        let u = |x: usize| x as u64;
+        $crate::pool::Pool {
+            planes: u(s.batch * s.channels),
+            height: u(s.height),
+            width: u(s.width),
+            kernel_h: u(s.kernel_h),
+            kernel_w: u(s.kernel_w),
+            stride_h: u(s.stride_h),
+            stride_w: u(s.stride_w),
+            pad_h: u(s.pad_h),
+            pad_w: u(s.pad_w),
+            out_h: u(s.out_h()),
+            out_w: u(s.out_w()),
+        }
+    }};
+}
+pub(crate) use pool_window;
+
 fn pool(s: &MaxPool2dShape) -> Pool {
-    let u = |x: usize| x as u64;
-    Pool {
-        planes: u(s.batch * s.channels),
-        height: u(s.height),
-        width: u(s.width),
-        kernel_h: u(s.kernel_h),
-        kernel_w: u(s.kernel_w),
-        stride_h: u(s.stride_h),
-        stride_w: u(s.stride_w),
-        pad_h: u(s.pad_h),
-        pad_w: u(s.pad_w),
-        out_h: u(s.out_h()),
-        out_w: u(s.out_w()),
-    }
+    pool_window!(s)
 }
 
 impl Device {
