@@ -4,8 +4,9 @@
 #   apt:    Debian's Rust for wasm32 (rustc-web, cargo-web, rust-web-src), lld (wasm-ld), binaryen
 #   npm:    pnpm at the version pinned in package.json
 #   cargo:  wasm-bindgen-cli matching the wasm-bindgen crate of crates/wasm
-#   --test: also what the tests need (Debian's chromium for the web demo's browser test;
-#           NVIDIA's NVRTC wheel from PyPI, which compiles the CUDA kernels without a GPU)
+#   --test: also what the tests need (Debian's chromium for the web demo's browser test; Open
+#           MPI (openmpi-bin, libopenmpi-dev) for the two-process data-parallel test; NVIDIA's
+#           NVRTC wheel from PyPI, which compiles the CUDA kernels without a GPU)
 # Usage: bash scripts/setup.sh [--test]    (then `pnpm dlp ...`, or `pnpm test` after --test)
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -22,7 +23,7 @@ as_root() { if [ "$(id -u)" -eq 0 ]; then "$@"; else sudo "$@"; fi; }
 
 # --- apt packages ------------------------------------------------------------------------
 APT_PACKAGES=(rustc-web cargo-web rust-web-src lld binaryen)
-$WITH_TEST_TOOLS && APT_PACKAGES+=(chromium)
+$WITH_TEST_TOOLS && APT_PACKAGES+=(chromium openmpi-bin libopenmpi-dev)
 missing=()
 for p in "${APT_PACKAGES[@]}"; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q 'install ok installed' || missing+=("$p")

@@ -14,6 +14,9 @@ use napi_derive::napi;
 // The allocator's treatment of freed tensor memory.
 pub mod memory;
 
+// MPI collectives for data-parallel training (Open MPI opened at run time).
+pub mod mpi;
+
 // The GPU: buffers by number and every kernel on the device (the `cuda` feature).
 #[cfg(feature = "cuda")]
 pub mod cuda;

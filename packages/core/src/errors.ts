@@ -76,3 +76,11 @@ export class AllocationError extends DlpError {
 export class DisposedTensorError extends ArgumentError {
   override readonly name = 'DisposedTensorError';
 }
+
+/**
+ * Data-parallel training cannot go on: MPI is not installed here, a collective failed, or the
+ * ranks disagree (different settings, a model of another size). The message names the rank.
+ */
+export class DistributedError extends DlpError {
+  override readonly name = 'DistributedError';
+}

@@ -61,11 +61,13 @@ export {
   WeightsFormatError,
   AllocationError,
   DisposedTensorError,
+  DistributedError,
 } from './errors.js';
 export { Rng } from './random.js';
 export * as data from './data/index.js';
 export * as manual from './manual/index.js';
 export * as gradcheck from './gradcheck/index.js';
 export * as train from './train/index.js';
+export * as distributed from './distributed/index.js';
 export * as io from './io/index.js';
 export * as plot from './plot/index.js';

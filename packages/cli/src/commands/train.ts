@@ -6,7 +6,7 @@
  * checkpoint, and Ctrl-C / SIGTERM stop a run so that it can be resumed.
  */
 
-import { data, getBackend, train } from '@dlp/core';
+import { data, distributed, getBackend, train } from '@dlp/core';
 import { noPositionals, parseFlags, positiveIntFlag, stringFlag, type FlagSpec } from '../args.js';
 import { UsageError } from '../errors.js';
 import { createInterruptTrap, resumeCommand, SIGNAL_EXIT_CODES } from '../interrupt.js';
@@ -16,8 +16,9 @@ const setupNames = () => train.setupNames().join('|');
 
 export const TRAIN_HELP = `Usage: dlp train --setup <${'NAME'}> [--steps N] [--eval-freq N] [--batch-size N] [--lr X]
                  [--seed N] [--backend auto|cuda|native|wasm|js] [--data-dir DIR] [--out DIR] [--overwrite] [--json]
-                 [--weights FILE] [--freeze-features] [--allow-degenerate-data]
+                 [--weights FILE] [--freeze-features] [--allow-degenerate-data] [--distributed mpi]
        dlp train --resume DIR [--data-dir DIR] [--json]
+       mpirun -n N dlp train --setup NAME … --distributed mpi
 
 Trains one experiment of the CIFAR-10 practical and evaluates it on the full test set.
 
@@ -42,6 +43,10 @@ Trains one experiment of the CIFAR-10 practical and evaluates it on the full tes
   --json           stdout: one JSON line per evaluation and a last "done" line
   --allow-degenerate-data  train even when every label of a split is one class or every image
                    is all zeros (refused by default: nothing can be learned from such a set)
+  --distributed mpi  data-parallel over the processes mpirun starts (Open MPI): each takes its
+                   shard of every batch, gradients are summed over them; BatchNorm normalises
+                   each shard by itself (as PyTorch's DDP); rank 0 evaluates, prints and writes
+                   the run folder. Threads per process: the cores over the processes per machine
 
 The run folder holds config.json, metrics.jsonl, loss.png, accuracy.png, model.safetensors and
 checkpoint.safetensors (weights, optimizer state, data order and generator states, rewritten
@@ -71,6 +76,7 @@ const flags: FlagSpec = {
   'freeze-features': { type: 'boolean' },
   json: { type: 'boolean' },
   'allow-degenerate-data': { type: 'boolean' },
+  distributed: { type: 'string' },
 };
 
 export function trainHelp(): string {
@@ -112,26 +118,15 @@ export async function runTrain(argv: string[]): Promise<number> {
   const json = parsed.values.json === true;
   const out = (line: string) => process.stdout.write(`${line}\n`);
 
+  const communicator = distributedFlag(stringFlag(parsed, 'distributed'));
+  if (communicator && communicator.rank !== 0) return runRank(communicator, argv);
+
   let progress: train.TrainingProgress | undefined;
   const trap = createInterruptTrap();
-  const options: train.RunOptions = { signal: trap.signal };
-  const set = <K extends keyof train.RunOptions>(key: K, value: train.RunOptions[K] | undefined) => {
-    if (value !== undefined) options[key] = value;
-  };
-  set('steps', positiveIntFlag(parsed, 'steps'));
-  set('evalFreq', positiveIntFlag(parsed, 'eval-freq'));
-  set('batchSize', positiveIntFlag(parsed, 'batch-size'));
-  set('lr', numberFlag(stringFlag(parsed, 'lr'), 'lr'));
-  set('seed', seedFlag(stringFlag(parsed, 'seed')));
-  set('backend', stringFlag(parsed, 'backend'));
-  set('dataDir', stringFlag(parsed, 'data-dir'));
-  set('setup', setup);
-  set('out', stringFlag(parsed, 'out'));
-  set('resume', resume);
-  if (parsed.values.overwrite === true) options.overwrite = true;
-  set('weights', stringFlag(parsed, 'weights'));
-  if (parsed.values['freeze-features'] === true) options.freezeFeatures = true;
-  if (parsed.values['allow-degenerate-data'] === true) options.allowDegenerateData = true;
+  // A data-parallel run is not stopped between steps (the other ranks would wait for this one):
+  // a signal ends it, and mpirun ends the others.
+  const options: train.RunOptions = communicator ? { distributed: communicator } : { signal: trap.signal };
+  setRunFlags(parsed, options);
   options.onDownload = data.createProgressReporter();
   let runTime: RunTimeWarning | undefined;
   options.onStart = ({ config, runDir, resumedAt, backend }) => {
@@ -157,7 +152,7 @@ export async function runTrain(argv: string[]): Promise<number> {
         `${config.backend_detail}\n  ${where}\n`,
     );
     // From here on a signal stops the run cleanly (before, while data loads, it ends it at once).
-    trap.arm();
+    if (!communicator) trap.arm();
   };
   options.onStep = (info) => {
     runTime?.step(info);
@@ -169,7 +164,10 @@ export async function runTrain(argv: string[]): Promise<number> {
   };
 
   try {
-    const result = await train.runExperiment(options);
+    const result = await train.runExperiment(options).catch((error: unknown) => {
+      throw communicator ? onRank(communicator, error) : error;
+    });
+    communicator?.finalize();
     const { done } = result;
     if (json) {
       out(JSON.stringify(done));
@@ -200,4 +198,49 @@ export async function runTrain(argv: string[]): Promise<number> {
   } finally {
     trap.release();
   }
+}
+
+/** The run's settings from the flags, into `options`. */
+function setRunFlags(parsed: ReturnType<typeof parseFlags>, options: train.RunOptions): void {
+  const set = <K extends keyof train.RunOptions>(key: K, value: train.RunOptions[K] | undefined) => {
+    if (value !== undefined) options[key] = value;
+  };
+  set('steps', positiveIntFlag(parsed, 'steps'));
+  set('evalFreq', positiveIntFlag(parsed, 'eval-freq'));
+  set('batchSize', positiveIntFlag(parsed, 'batch-size'));
+  set('lr', numberFlag(stringFlag(parsed, 'lr'), 'lr'));
+  set('seed', seedFlag(stringFlag(parsed, 'seed')));
+  set('backend', stringFlag(parsed, 'backend'));
+  set('dataDir', stringFlag(parsed, 'data-dir'));
+  set('setup', stringFlag(parsed, 'setup'));
+  set('out', stringFlag(parsed, 'out'));
+  set('resume', stringFlag(parsed, 'resume'));
+  if (parsed.values.overwrite === true) options.overwrite = true;
+  set('weights', stringFlag(parsed, 'weights'));
+  if (parsed.values['freeze-features'] === true) options.freezeFeatures = true;
+  if (parsed.values['allow-degenerate-data'] === true) options.allowDegenerateData = true;
+}
+
+/** The communicator `--distributed` asks for (undefined without the flag). */
+function distributedFlag(value: string | undefined): distributed.Communicator | undefined {
+  if (value === undefined) return undefined;
+  if (value !== 'mpi') throw new UsageError(`--distributed must be mpi, got '${value}'`);
+  return distributed.mpiCommunicator();
+}
+
+/** An error of this rank, its message naming the rank (mpirun ends the other ranks on its exit). */
+function onRank(communicator: distributed.Communicator, error: unknown): unknown {
+  if (error instanceof Error) error.message = `rank ${communicator.rank} of ${communicator.size}: ${error.message}`;
+  return error;
+}
+
+/** A rank other than 0 of a data-parallel run: trains its shards, prints nothing, writes nothing. */
+async function runRank(communicator: distributed.Communicator, argv: string[]): Promise<number> {
+  const options: train.RunOptions = { distributed: communicator };
+  setRunFlags(parseFlags(argv, flags, 'train'), options);
+  await train.runWorker(options).catch((error: unknown) => {
+    throw onRank(communicator, error);
+  });
+  communicator.finalize();
+  return 0;
 }

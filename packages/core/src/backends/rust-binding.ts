@@ -11,7 +11,7 @@
  * rethrown as that class with the same message.
  */
 
-import { AllocationError, ArgumentError, BackendUnavailableError, DlpError, ShapeError } from '../errors.js';
+import { AllocationError, ArgumentError, BackendUnavailableError, DistributedError, DlpError, ShapeError } from '../errors.js';
 import { KERNEL_NAMES, registerKernel, type KernelName, type KernelSignatures } from '../kernels/registry.js';
 import type { WithBuffers } from '../kernels/with-buffers.js';
 import type { Backend, BackendName, Storage } from './backend.js';
@@ -63,6 +63,7 @@ const ERROR_CLASSES: Record<string, new (message: string) => DlpError> = {
   ArgumentError,
   AllocationError,
   BackendUnavailableError,
+  DistributedError,
   DlpError,
 };
 

@@ -15,6 +15,7 @@ import { Rng } from '../random.js';
 import { Tensor } from '../tensor.js';
 import { ArgumentError } from '../errors.js';
 import { countCorrect } from './metrics.js';
+import type { DataParallel } from '../distributed/data-parallel.js';
 import type { ImageBatch, StepResult, Trainable, TrainerState } from './trainable.js';
 
 export class AutogradTrainer implements Trainable {
@@ -25,6 +26,7 @@ export class AutogradTrainer implements Trainable {
   readonly classes: number;
   readonly #backend: Backend;
   #x: Tensor | undefined;
+  #dataParallel: { parallel: DataParallel; globalRows: number } | undefined;
 
   constructor(model: Module, optimizer: Optimizer, options: { backend: Backend; inputShape?: readonly number[]; classes?: number }) {
     this.model = model;
@@ -41,10 +43,30 @@ export class AutogradTrainer implements Trainable {
     const loss = crossEntropy(logits, batch.labels);
     const correct = countCorrect(logits.toArray(), batch.labels, this.classes);
     this.optimizer.zeroGrad();
-    loss.backward();
+    const parallel = this.#dataParallel;
+    if (parallel) {
+      // This shard's share of the global batch's mean: the summed gradients are the global one's.
+      const rows = batch.labels.length;
+      loss.backward(Tensor.from([rows / parallel.globalRows], [], { backend: this.#backend, dtype: loss.dtype }));
+      parallel.parallel.allReduceGradients(this.optimizer.params);
+    } else {
+      loss.backward();
+    }
     this.optimizer.step();
     this.#releaseGradients();
-    return { loss: loss.item(), correct };
+    const local = { loss: loss.item(), correct };
+    return parallel ? parallel.parallel.combine(local, batch.labels.length, parallel.globalRows) : local;
+  }
+
+  /**
+   * Trains data-parallel from now on (train/run.ts does this for --distributed): each step's
+   * batch is this rank's shard of a global batch of `globalRows`; the gradients are summed over
+   * the ranks before the optimiser step, and the step's loss and correct count are the global
+   * batch's. Rank 0's parameters and buffers are broadcast first, so every rank starts alike.
+   */
+  enableDataParallel(parallel: DataParallel, globalRows: number): void {
+    parallel.broadcastFromRoot(Object.values(this.model.stateDict()));
+    this.#dataParallel = { parallel, globalRows };
   }
 
   evaluate(batch: ImageBatch): StepResult {

@@ -1,6 +1,6 @@
 /** Training: the loop every experiment uses, the presets (portable.ts, also in browsers), and the end-to-end runner. */
 export * from './portable.js';
-export { checkSeed, MAX_SEED, MIN_SEED, runExperiment, SHUFFLE_SEED_OFFSET, TrainingInterruptedError, type DoneRecord, type RunConfig, type RunOptions, type RunResult } from './run.js';
+export { checkSeed, MAX_SEED, MIN_SEED, runExperiment, runWorker, SHUFFLE_SEED_OFFSET, TrainingInterruptedError, type DoneRecord, type RunConfig, type RunOptions, type RunResult, type WorkerResult } from './run.js';
 export { encodeCheckpoint, decodeCheckpoint, CHECKPOINT_FORMAT, type Checkpoint } from './checkpoint.js';
 export { driveSession, type DriveOptions } from './drive-session.js';
 export { TrainingProgress, formatDuration } from './progress.js';

@@ -9,6 +9,7 @@ import { BatchIterator, type BatchIteratorState } from '../data/batches.js';
 import type { Cifar10Split } from '../data/cifar10-split.js';
 import { ArgumentError, DlpError } from '../errors.js';
 import { Rng } from '../random.js';
+import { shardRange } from '../distributed/data-parallel.js';
 import { imageBatch } from './image-batch.js';
 import type { Trainable } from './trainable.js';
 
@@ -46,6 +47,13 @@ export interface TrainLoopOptions {
   seed: number;
   /** Test images per evaluation call (bounds memory). Default 1000. */
   evalChunk?: number;
+  /**
+   * Data-parallel training: this process is rank `rank` of `size` and trains on its shard of
+   * each batch (distributed/data-parallel.ts: shardRange), the model combining the shards.
+   */
+  shard?: { rank: number; size: number };
+  /** False: no evaluations (a data-parallel rank other than 0, which only trains). Default true. */
+  evaluate?: boolean;
   onEval?: (record: EvalRecord) => void;
   onStep?: (info: StepInfo) => void;
 }
@@ -161,7 +169,12 @@ export class TrainingSession {
       throw new ArgumentError(this.#due ? 'an evaluation is due before the next step' : `all ${steps} steps are done`);
     }
     const t0 = now();
-    const { indices, labels } = this.#batches.nextIndices();
+    let { indices, labels } = this.#batches.nextIndices();
+    const shard = this.#options.shard;
+    if (shard) {
+      const { start, end } = shardRange(indices.length, shard.rank, shard.size);
+      [indices, labels] = [indices.subarray(start, end), labels.subarray(start, end)];
+    }
     const { loss, correct } = model.trainStep(imageBatch(train, mean, indices, labels));
     this.#trainSeconds += now() - t0;
     const s = this.#step++;
@@ -169,7 +182,7 @@ export class TrainingSession {
     this.#sum.loss += loss * batchSize;
     this.#sum.correct += correct;
     this.#sum.seen += batchSize;
-    this.#due = s % evalFreq === 0 || s === steps - 1;
+    this.#due = this.#options.evaluate !== false && (s % evalFreq === 0 || s === steps - 1);
     return { step: s + 1, steps, loss, accuracy: correct / batchSize, trainSeconds: this.#trainSeconds };
   }
 

@@ -26,6 +26,8 @@ export interface RunConfig extends SetupHyperparameters {
   freeze_features?: boolean;
   /** Set when the run was allowed to train on a degenerate data set (--allow-degenerate-data). */
   allow_degenerate_data?: boolean;
+  /** Set for a data-parallel run: the engine ('mpi') and how many processes trained. */
+  distributed?: { engine: string; processes: number };
 }
 
 /** The options that choose a run's settings, as runExperiment takes them. */

@@ -38,6 +38,10 @@ import {
   type SettingOptions,
 } from './run-settings.js';
 import { getSetup, setupNames } from './setups.js';
+import { AutogradTrainer } from './autograd-trainer.js';
+import type { Communicator } from '../distributed/communicator.js';
+import { DataParallel } from '../distributed/data-parallel.js';
+import { mpiCommunicator } from '../distributed/mpi.js';
 
 /** The setups that take pretrained weights (those with a head to replace). */
 const transferSetups = () => setupNames().filter((name) => getSetup(name).head !== undefined).join(', ');
@@ -85,6 +89,11 @@ export interface RunOptions extends SettingOptions {
   onEval?: (record: EvalRecord) => void;
   onStep?: (info: StepInfo) => void;
   onDownload?: DownloadProgress;
+  /**
+   * Data-parallel training (`mpirun -n N dlp train … --distributed mpi`): 'mpi' (Open MPI
+   * through the native addon) or a Communicator. Rank 0 runs runExperiment, the others runWorker.
+   */
+  distributed?: 'mpi' | Communicator;
   /** Called once the data is loaded and the model built (and restored), before the next step. */
   onStart?: (info: { config: RunConfig; runDir: RunDir; backend: Backend; resumedAt?: number }) => void;
 }
@@ -144,7 +153,7 @@ export class TrainingInterruptedError extends DlpError {
 }
 
 /** A new run's settings, or a resumed run's (from its config.json), checked before anything slow. */
-function planRun(options: RunOptions) {
+function planRun(options: RunOptions, ownsRunDir = true) {
   if (options.resume === undefined) {
     if (options.setup === undefined) throw new ArgumentError('--setup is required (or --resume a run folder)');
     const { path } = nodeBuiltins('runExperiment');
@@ -158,7 +167,7 @@ function planRun(options: RunOptions) {
     checkSeed(seed);
     const backend = getBackend(options.backend ?? 'auto');
     const mode: RunDirMode = options.overwrite === true ? 'overwrite' : 'new';
-    if (options.out !== undefined) checkRunDir(options.out, mode);
+    if (options.out !== undefined && ownsRunDir) checkRunDir(options.out, mode);
     const weights = options.weights === undefined ? undefined : path.resolve(options.weights);
     return { setup, hp, seed, backend, mode, out: options.out, dataDir: options.dataDir, saved: undefined, weights, freezeFeatures: options.freezeFeatures === true };
   }
@@ -197,10 +206,34 @@ function writeModel(runDir: RunDir, model: Trainable, metadata: Record<string, s
   writeFileAtomicSync(runDir.model, encodeSafetensors(tensors, { format: 'pt', ...metadata }));
 }
 
-export async function runExperiment(options: RunOptions): Promise<RunResult> {
-  const started = performance.now();
-  const plan = planRun(options);
+/**
+ * The data-parallel engine `distributed` asks for (undefined without it). Refuses what does not
+ * combine with it yet: resuming a run.
+ */
+function dataParallelOf(options: RunOptions): DataParallel | undefined {
+  const { distributed } = options;
+  if (distributed === undefined) return undefined;
+  if (options.resume !== undefined) {
+    throw new ArgumentError('--resume does not combine with --distributed yet: resume the run as a single process, or start a new one');
+  }
+  if (distributed !== 'mpi' && typeof distributed !== 'object') {
+    throw new ArgumentError(`--distributed must be mpi, got ${String(distributed)}`);
+  }
+  return new DataParallel(distributed === 'mpi' ? mpiCommunicator() : distributed);
+}
+
+/**
+ * Everything before a run's first step: its settings, the data, the model (data-parallel where
+ * asked: rank 0's weights broadcast, this rank's shard of each batch) and the training session.
+ */
+async function prepareRun(options: RunOptions, parallel: DataParallel | undefined) {
+  const plan = planRun(options, parallel === undefined || parallel.rank === 0);
   const { setup, hp, seed, backend } = plan;
+  if (parallel && hp.batchSize < parallel.size) {
+    throw new ArgumentError(`--batch-size ${hp.batchSize} cannot be split over ${parallel.size} processes: each needs at least one row`);
+  }
+  // Processes on one machine share its cores: each gets its part of the backend's threads.
+  if (parallel && parallel.communicator.localSize > 1) backend.setThreads(Math.max(1, Math.floor(backend.threads / parallel.communicator.localSize)));
 
   // Before the data, so that a bad weight file fails at once.
   const weights = plan.weights === undefined ? undefined : (await loadWeights(plan.weights)).tensors;
@@ -226,6 +259,12 @@ export async function runExperiment(options: RunOptions): Promise<RunResult> {
     ...(weights ? { weights } : {}),
     ...(plan.freezeFeatures ? { freezeFeatures: true } : {}),
   });
+  if (parallel) {
+    if (!(model instanceof AutogradTrainer)) {
+      throw new ArgumentError(`--distributed: setup '${setup.name}' trains by hand-written backprop, which is not data-parallel; the autograd setups are`);
+    }
+    model.enableDataParallel(parallel, hp.batchSize);
+  }
   const session = new TrainingSession({
     model,
     train: cifar.train,
@@ -235,7 +274,41 @@ export async function runExperiment(options: RunOptions): Promise<RunResult> {
     // A stream of its own for the shuffles, apart from the weights' stream.
     seed: seed + SHUFFLE_SEED_OFFSET,
     ...(setup.evalChunk !== undefined ? { evalChunk: setup.evalChunk } : {}),
+    // Only rank 0 evaluates (and writes the run folder).
+    ...(parallel ? { shard: { rank: parallel.rank, size: parallel.size }, evaluate: parallel.rank === 0 } : {}),
   });
+  return { plan, setup, hp, seed, backend, cifar, fingerprint, model, session };
+}
+
+/** What a data-parallel rank other than 0 did (it writes nothing). */
+export interface WorkerResult {
+  rank: number;
+  size: number;
+  steps: number;
+  wall_s: number;
+}
+
+/**
+ * A data-parallel rank other than 0 (`distributed` given): builds the same model and session
+ * as rank 0, takes its shard of every step, and stops after the last; rank 0 (runExperiment)
+ * evaluates and writes the run folder.
+ */
+export async function runWorker(options: RunOptions): Promise<WorkerResult> {
+  const started = performance.now();
+  const parallel = dataParallelOf(options);
+  if (!parallel || parallel.rank === 0) throw new ArgumentError('runWorker runs the data-parallel ranks other than 0; rank 0 runs runExperiment');
+  const { session, hp } = await prepareRun(options, parallel);
+  await driveSession(session, { ...(options.onStep ? { onStep: options.onStep } : {}) });
+  return { rank: parallel.rank, size: parallel.size, steps: hp.steps, wall_s: (performance.now() - started) / 1000 };
+}
+
+export async function runExperiment(options: RunOptions): Promise<RunResult> {
+  const started = performance.now();
+  const parallel = dataParallelOf(options);
+  if (parallel && parallel.rank !== 0) {
+    throw new ArgumentError(`runExperiment runs rank 0 of a data-parallel job; this is rank ${parallel.rank}: call runWorker`);
+  }
+  const { plan, setup, hp, seed, backend, cifar, fingerprint, model, session } = await prepareRun(options, parallel);
 
   const runDir = createRunDir(plan.out, setup.name, { mode: plan.mode });
   const title = `dlp setup ${setup.name} (${backend.name})`;
@@ -265,6 +338,7 @@ export async function runExperiment(options: RunOptions): Promise<RunResult> {
         weights: plan.weights ?? null,
         freeze_features: plan.freezeFeatures,
         ...(options.allowDegenerateData === true ? { allow_degenerate_data: true } : {}),
+        ...(parallel ? { distributed: { engine: parallel.communicator.kind, processes: parallel.size } } : {}),
       };
       writeFileAtomicSync(runDir.config, `${JSON.stringify(config, null, 2)}\n`);
     }
