@@ -10,5 +10,5 @@ source scripts/cuda-libs.sh
 if [ -d "$NVRTC_LIB_DIR" ]; then
   export DLP_CUDA_LIB_DIRS="$NVRTC_LIB_DIR${DLP_CUDA_LIB_DIRS:+:$DLP_CUDA_LIB_DIRS}"
 fi
-cargo test -p dlp-kernels -p dlp-contract -p dlp-cuda
+cargo test -p dlp-kernels -p dlp-contract -p dlp-cuda -p dlp-mpi
 cargo check --quiet -p dlp-node --features cuda
