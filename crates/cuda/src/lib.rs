@@ -6,6 +6,7 @@
 //! on machines without a GPU, and a CPU-only program that links it pays nothing.
 //!
 //! - [`contract`]: the kernel contract's declarations on the device, which the bindings call;
+//! - [`nccl`]: NCCL's all-reduce and broadcast on device buffers, for data-parallel training;
 //! - [`libs`]: where the libraries come from, and what is missing when a device cannot open;
 //! - [`sources`]: the CUDA C sources and the kernels each defines;
 //! - [`compile`]: NVRTC, to PTX (what a device loads) or to a cubin (which runs ptxas too);
@@ -26,6 +27,7 @@ mod cross_entropy;
 mod layer_norm;
 mod layout;
 mod log_softmax;
+pub mod nccl;
 mod pool;
 mod reduce;
 mod softmax;

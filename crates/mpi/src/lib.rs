@@ -65,6 +65,7 @@ pub struct Mpi {
     world: Handle,
     float: Handle,
     double: Handle,
+    byte: Handle,
     sum: Handle,
     rank: usize,
     size: usize,
@@ -114,9 +115,9 @@ impl Mpi {
                 let s: Symbol<*mut c_void> = symbol(&library, name)?;
                 Ok(s.into_raw() as Handle)
             };
-            let (world, float, double, sum, errors_return) =
-                (object("ompi_mpi_comm_world")?, object("ompi_mpi_float")?, object("ompi_mpi_double")?, object("ompi_mpi_op_sum")?, object("ompi_mpi_errors_return")?);
-            let mut mpi = Mpi { f, world, float, double, sum, rank: 0, size: 1, _library: library };
+            let (world, float, double, byte) = (object("ompi_mpi_comm_world")?, object("ompi_mpi_float")?, object("ompi_mpi_double")?, object("ompi_mpi_byte")?);
+            let (sum, errors_return) = (object("ompi_mpi_op_sum")?, object("ompi_mpi_errors_return")?);
+            let mut mpi = Mpi { f, world, float, double, byte, sum, rank: 0, size: 1, _library: library };
             let mut initialized = 0;
             (mpi.f.initialized)(&mut initialized);
             if initialized == 0 {
@@ -169,6 +170,19 @@ impl Mpi {
         for chunk in values.chunks_mut(c_int::MAX as usize) {
             // SAFETY: the chunk's floats, the same count on every rank.
             let code = unsafe { (self.f.bcast)(chunk.as_mut_ptr().cast(), chunk.len() as c_int, self.float, root as c_int, self.world) };
+            self.check("MPI_Bcast", code)?;
+        }
+        Ok(())
+    }
+
+    /// Rank `root`'s bytes into every rank's (an NCCL unique id, for instance).
+    pub fn broadcast_bytes(&self, values: &mut [u8], root: usize) -> Result<(), MpiError> {
+        if root >= self.size {
+            return Err(MpiError::Argument(format!("broadcast: root {root} is outside ranks 0..{}", self.size - 1)));
+        }
+        for chunk in values.chunks_mut(c_int::MAX as usize) {
+            // SAFETY: the chunk's bytes, the same count on every rank.
+            let code = unsafe { (self.f.bcast)(chunk.as_mut_ptr().cast(), chunk.len() as c_int, self.byte, root as c_int, self.world) };
             self.check("MPI_Bcast", code)?;
         }
         Ok(())

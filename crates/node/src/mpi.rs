@@ -4,7 +4,7 @@
 //! Open MPI here; a failed collective).
 
 use dlp_mpi::{Mpi, MpiError};
-use napi::bindgen_prelude::{Float32ArraySlice, Float64ArraySlice};
+use napi::bindgen_prelude::{Float32ArraySlice, Float64ArraySlice, Uint8ArraySlice};
 use napi_derive::napi;
 
 fn js_error(error: MpiError) -> napi::Error<&'static str> {
@@ -52,6 +52,14 @@ pub fn mpi_broadcast(mut values: Float32ArraySlice, root: u32) -> napi::Result<(
     // SAFETY: as above.
     let slice = unsafe { values.as_mut() };
     mpi()?.broadcast_f32(slice, root as usize).map_err(js_error)
+}
+
+/// Rank `root`'s bytes into every rank's `values` (an NCCL unique id).
+#[napi]
+pub fn mpi_broadcast_bytes(mut values: Uint8ArraySlice, root: u32) -> napi::Result<(), &'static str> {
+    // SAFETY: as above.
+    let slice = unsafe { values.as_mut() };
+    mpi()?.broadcast_bytes(slice, root as usize).map_err(js_error)
 }
 
 #[napi]

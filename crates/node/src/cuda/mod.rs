@@ -15,7 +15,7 @@ mod kernels;
 use std::cell::RefCell;
 
 use dlp_cuda::{CudaError, Device, DeviceBuffer};
-use napi::bindgen_prelude::{Float32Array, Float32ArraySlice, Uint8ArraySlice};
+use napi::bindgen_prelude::{Float32Array, Float32ArraySlice, Uint8Array, Uint8ArraySlice};
 use napi::Env;
 use napi_derive::napi;
 
@@ -38,6 +38,9 @@ impl Held {
 
 /// The open device and the buffers JS holds, by number (a freed number is reused).
 pub(crate) struct State {
+    /// The NCCL communicator joined, if any (before `device`: fields drop in order, and the
+    /// communicator must go before the context it lives in).
+    nccl: Option<dlp_cuda::nccl::Nccl>,
     pub(crate) device: Device,
     buffers: Vec<Option<Held>>,
     free: Vec<u32>,
@@ -129,7 +132,7 @@ pub fn cuda_open(ordinal: u32) -> napi::Result<String, &'static str> {
         let mut state = cell.borrow_mut();
         if state.is_none() {
             let device = Device::open(ordinal as usize).map_err(js_error)?;
-            *state = Some(State { device, buffers: Vec::new(), free: Vec::new() });
+            *state = Some(State { nccl: None, device, buffers: Vec::new(), free: Vec::new() });
         }
         Ok(state.as_ref().map(|s| s.device.describe().to_string()).unwrap_or_default())
     })
@@ -230,5 +233,43 @@ pub fn cuda_memory() -> napi::Result<CudaMemory, &'static str> {
     with_state(|state| {
         let live = state.buffers.iter().flatten();
         Ok(CudaMemory { buffers: live.clone().count() as u32, bytes: live.map(Held::bytes).sum::<usize>() as f64 })
+    })
+}
+
+/// A fresh NCCL unique id (rank 0 makes it and sends it to the others, e.g. over MPI).
+#[napi]
+pub fn cuda_nccl_unique_id() -> napi::Result<Uint8Array, &'static str> {
+    Ok(Uint8Array::new(dlp_cuda::nccl::nccl_unique_id().map_err(js_error)?.to_vec()))
+}
+
+/// Joins the NCCL communicator of `size` ranks named by `id` as rank `rank` (all ranks together).
+#[napi]
+pub fn cuda_nccl_join(id: Uint8ArraySlice, rank: u32, size: u32) -> napi::Result<(), &'static str> {
+    let id: [u8; dlp_cuda::nccl::NCCL_ID_BYTES] = id
+        .as_ref()
+        .try_into()
+        .map_err(|_| argument(format!("ncclJoin: the id holds {} bytes, not {}", id.len(), dlp_cuda::nccl::NCCL_ID_BYTES)))?;
+    with_state(|state| {
+        let nccl = state.device.nccl_join(&id, rank as usize, size as usize).map_err(js_error)?;
+        state.nccl = Some(nccl);
+        Ok(())
+    })
+}
+
+/// Sums float32 buffer `id` over the NCCL ranks, in place.
+#[napi]
+pub fn cuda_nccl_all_reduce_sum(id: u32) -> napi::Result<(), &'static str> {
+    with_state(|state| {
+        let nccl = state.nccl.as_ref().ok_or_else(|| argument("ncclAllReduceSum: no NCCL communicator joined (cudaNcclJoin first)".into()))?;
+        state.device.nccl_all_reduce_sum(nccl, state.f32("ncclAllReduceSum", "storage", id)?).map_err(js_error)
+    })
+}
+
+/// Rank `root`'s float32 buffer `id` into every NCCL rank's.
+#[napi]
+pub fn cuda_nccl_broadcast(id: u32, root: u32) -> napi::Result<(), &'static str> {
+    with_state(|state| {
+        let nccl = state.nccl.as_ref().ok_or_else(|| argument("ncclBroadcast: no NCCL communicator joined (cudaNcclJoin first)".into()))?;
+        state.device.nccl_broadcast(nccl, state.f32("ncclBroadcast", "storage", id)?, root as usize).map_err(js_error)
     })
 }

@@ -16,7 +16,7 @@ const setupNames = () => train.setupNames().join('|');
 
 export const TRAIN_HELP = `Usage: dlp train --setup <${'NAME'}> [--steps N] [--eval-freq N] [--batch-size N] [--lr X]
                  [--seed N] [--backend auto|cuda|native|wasm|js] [--data-dir DIR] [--out DIR] [--overwrite] [--json]
-                 [--weights FILE] [--freeze-features] [--allow-degenerate-data] [--distributed mpi]
+                 [--weights FILE] [--freeze-features] [--allow-degenerate-data] [--distributed mpi|nccl]
        dlp train --resume DIR [--data-dir DIR] [--json]
        mpirun -n N dlp train --setup NAME … --distributed mpi
 
@@ -47,6 +47,8 @@ Trains one experiment of the CIFAR-10 practical and evaluates it on the full tes
                    shard of every batch, gradients are summed over them; BatchNorm normalises
                    each shard by itself (as PyTorch's DDP); rank 0 evaluates, prints and writes
                    the run folder. Threads per process: the cores over the processes per machine
+  --distributed nccl  the same on GPUs (--backend cuda, one GPU per process): the gradients
+                   are summed by NCCL on the devices
 
 The run folder holds config.json, metrics.jsonl, loss.png, accuracy.png, model.safetensors and
 checkpoint.safetensors (weights, optimizer state, data order and generator states, rewritten
@@ -118,14 +120,16 @@ export async function runTrain(argv: string[]): Promise<number> {
   const json = parsed.values.json === true;
   const out = (line: string) => process.stdout.write(`${line}\n`);
 
-  const communicator = distributedFlag(stringFlag(parsed, 'distributed'));
-  if (communicator && communicator.rank !== 0) return runRank(communicator, argv);
+  const engine = distributedFlag(stringFlag(parsed, 'distributed'));
+  // The processes' MPI world (NCCL's too: MPI starts the ranks and carries its id).
+  const communicator = engine ? distributed.mpiCommunicator() : undefined;
+  if (communicator && communicator.rank !== 0) return runRank(communicator, engine!, argv);
 
   let progress: train.TrainingProgress | undefined;
   const trap = createInterruptTrap();
   // A data-parallel run is not stopped between steps (the other ranks would wait for this one):
   // a signal ends it, and mpirun ends the others.
-  const options: train.RunOptions = communicator ? { distributed: communicator } : { signal: trap.signal };
+  const options: train.RunOptions = engine ? { distributed: engine } : { signal: trap.signal };
   setRunFlags(parsed, options);
   options.onDownload = data.createProgressReporter();
   let runTime: RunTimeWarning | undefined;
@@ -221,11 +225,10 @@ function setRunFlags(parsed: ReturnType<typeof parseFlags>, options: train.RunOp
   if (parsed.values['allow-degenerate-data'] === true) options.allowDegenerateData = true;
 }
 
-/** The communicator `--distributed` asks for (undefined without the flag). */
-function distributedFlag(value: string | undefined): distributed.Communicator | undefined {
-  if (value === undefined) return undefined;
-  if (value !== 'mpi') throw new UsageError(`--distributed must be mpi, got '${value}'`);
-  return distributed.mpiCommunicator();
+/** The engine `--distributed` names (undefined without the flag). */
+function distributedFlag(value: string | undefined): 'mpi' | 'nccl' | undefined {
+  if (value === undefined || value === 'mpi' || value === 'nccl') return value;
+  throw new UsageError(`--distributed must be mpi or nccl, got '${value}'`);
 }
 
 /** An error of this rank, its message naming the rank (mpirun ends the other ranks on its exit). */
@@ -235,8 +238,8 @@ function onRank(communicator: distributed.Communicator, error: unknown): unknown
 }
 
 /** A rank other than 0 of a data-parallel run: trains its shards, prints nothing, writes nothing. */
-async function runRank(communicator: distributed.Communicator, argv: string[]): Promise<number> {
-  const options: train.RunOptions = { distributed: communicator };
+async function runRank(communicator: distributed.Communicator, engine: 'mpi' | 'nccl', argv: string[]): Promise<number> {
+  const options: train.RunOptions = { distributed: engine };
   setRunFlags(parseFlags(argv, flags, 'train'), options);
   await train.runWorker(options).catch((error: unknown) => {
     throw onRank(communicator, error);

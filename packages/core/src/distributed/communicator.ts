@@ -5,6 +5,8 @@
  * same calls in the same order, with arrays of the same lengths.
  */
 
+import type { Backend, Storage } from '../backends/backend.js';
+
 export interface Communicator {
   /** The engine, for messages and config.json: 'mpi'. */
   readonly kind: string;
@@ -24,4 +26,16 @@ export interface Communicator {
   abort(code: number): never;
   /** Ends the engine for this process: each rank calls it once, last. */
   finalize(): void;
+  /**
+   * Collectives on one backend's device memory (NCCL on the cuda backend): tensors there are
+   * summed and broadcast without a copy through the host. Absent: host memory only.
+   */
+  readonly device?: DeviceCollectives;
+}
+
+/** Collectives on the storages of `backend` (see Communicator.device). */
+export interface DeviceCollectives {
+  readonly backend: Backend;
+  allReduceSum(storage: Storage): void;
+  broadcast(storage: Storage, root: number): void;
 }

@@ -8,9 +8,10 @@
  * optimiser step. BatchNorm normalises each shard with its own statistics, as DDP does by
  * default (its running statistics stay per rank; rank 0's are the ones saved).
  *
- * The gradients are all-reduced in place where the backend's memory is host memory (native,
- * wasm, js): tensors of at least BUCKET_ELEMENTS one call each, the smaller ones gathered into
- * one bucket and reduced in one call. The reduction runs after the whole backward, not
+ * The gradients are all-reduced in place: on the device where the communicator has collectives
+ * for the tensors' backend (NCCL on cuda: one call per tensor, on the GPU's stream); in host
+ * memory (native, wasm, js) tensors of at least BUCKET_ELEMENTS one call each, the smaller ones
+ * gathered into one bucket and reduced in one call. The reduction runs after the whole backward, not
  * overlapped with it: JavaScript runs the backward on one thread, and on the machines this was
  * measured on the all-reduce is a small share of a step (docs/results/scale-out.md).
  */
@@ -50,7 +51,12 @@ export class DataParallel {
 
   /** Rank 0's values of `tensors` (parameters and buffers, in one order on every rank) into every rank's. */
   broadcastFromRoot(tensors: readonly Tensor[]): void {
+    const device = this.communicator.device;
     for (const t of tensors) {
+      if (device && t.backend === device.backend) {
+        device.broadcast(t.storage, 0);
+        continue;
+      }
       const values = t.backend.read(t.storage) as Float32Array;
       this.communicator.broadcast(values, 0);
       t.backend.write(t.storage, values);
@@ -59,11 +65,13 @@ export class DataParallel {
 
   /** Sums each gradient over the ranks, in place (see the module docs). */
   allReduceGradients(params: readonly Tensor[]): void {
+    const device = this.communicator.device;
     const small: Tensor[] = [];
     for (const p of params) {
       const g = p.grad;
       if (!g) continue;
-      if (g.size < BUCKET_ELEMENTS) small.push(g);
+      if (device && g.backend === device.backend) device.allReduceSum(g.storage);
+      else if (g.size < BUCKET_ELEMENTS) small.push(g);
       else this.#allReduceTensor(g);
     }
     if (small.length > 0) this.#allReduceBucket(small);

@@ -1,4 +1,5 @@
 /** Data-parallel training: the communicator a run uses, and how a trainer uses it. */
-export type { Communicator } from './communicator.js';
-export { mpiCommunicator } from './mpi.js';
+export type { Communicator, DeviceCollectives } from './communicator.js';
+export { mpiCommunicator, type MpiCommunicator } from './mpi.js';
+export { ncclCommunicator } from './nccl.js';
 export { BUCKET_ELEMENTS, DataParallel, shardRange } from './data-parallel.js';

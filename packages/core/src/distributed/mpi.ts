@@ -19,10 +19,15 @@ function call<T>(f: () => T): T {
   }
 }
 
-let world: Communicator | undefined;
+/** The MPI world, with a byte broadcast (how NCCL's unique id travels: distributed/nccl.ts). */
+export interface MpiCommunicator extends Communicator {
+  broadcastBytes(values: Uint8Array, root: number): void;
+}
+
+let world: MpiCommunicator | undefined;
 
 /** This process's MPI world, initialised on first use (DistributedError where MPI is missing). */
-export function mpiCommunicator(): Communicator {
+export function mpiCommunicator(): MpiCommunicator {
   if (world) return world;
   let addon;
   try {
@@ -41,6 +46,7 @@ export function mpiCommunicator(): Communicator {
     allReduceSum: (values) => call(() => addon.mpiAllReduceSum(values)),
     allReduceSumF64: (values) => call(() => addon.mpiAllReduceSumF64(values)),
     broadcast: (values, root) => call(() => addon.mpiBroadcast(values, root)),
+    broadcastBytes: (values, root) => call(() => addon.mpiBroadcastBytes(values, root)),
     barrier: () => call(() => addon.mpiBarrier()),
     abort: (code) => {
       addon.mpiAbort(code);

@@ -42,6 +42,7 @@ import { AutogradTrainer } from './autograd-trainer.js';
 import type { Communicator } from '../distributed/communicator.js';
 import { DataParallel } from '../distributed/data-parallel.js';
 import { mpiCommunicator } from '../distributed/mpi.js';
+import { ncclCommunicator } from '../distributed/nccl.js';
 
 /** The setups that take pretrained weights (those with a head to replace). */
 const transferSetups = () => setupNames().filter((name) => getSetup(name).head !== undefined).join(', ');
@@ -91,9 +92,10 @@ export interface RunOptions extends SettingOptions {
   onDownload?: DownloadProgress;
   /**
    * Data-parallel training (`mpirun -n N dlp train … --distributed mpi`): 'mpi' (Open MPI
-   * through the native addon) or a Communicator. Rank 0 runs runExperiment, the others runWorker.
+   * through the native addon), 'nccl' (the cuda backend's gradients summed by NCCL on the GPUs,
+   * the rest over MPI) or a Communicator. Rank 0 runs runExperiment, the others runWorker.
    */
-  distributed?: 'mpi' | Communicator;
+  distributed?: 'mpi' | 'nccl' | Communicator;
   /** Called once the data is loaded and the model built (and restored), before the next step. */
   onStart?: (info: { config: RunConfig; runDir: RunDir; backend: Backend; resumedAt?: number }) => void;
 }
@@ -216,10 +218,10 @@ function dataParallelOf(options: RunOptions): DataParallel | undefined {
   if (options.resume !== undefined) {
     throw new ArgumentError('--resume does not combine with --distributed yet: resume the run as a single process, or start a new one');
   }
-  if (distributed !== 'mpi' && typeof distributed !== 'object') {
-    throw new ArgumentError(`--distributed must be mpi, got ${String(distributed)}`);
-  }
-  return new DataParallel(distributed === 'mpi' ? mpiCommunicator() : distributed);
+  if (typeof distributed === 'object') return new DataParallel(distributed);
+  if (distributed === 'mpi') return new DataParallel(mpiCommunicator());
+  if (distributed === 'nccl') return new DataParallel(ncclCommunicator(getBackend(options.backend ?? 'auto'), mpiCommunicator()));
+  throw new ArgumentError(`--distributed must be mpi or nccl, got ${String(distributed)}`);
 }
 
 /**

@@ -23,7 +23,7 @@ function addonError(code: string, message: string): Error {
 }
 
 export interface CpuStandIn extends CudaFunctions {
-  /** Calls of each kernel so far, by name. */
+  /** Calls of each kernel (and NCCL function) so far, by name. */
   readonly calls: Map<string, number>;
 }
 
@@ -31,6 +31,8 @@ export function cpuStandIn(): CpuStandIn {
   const cpu = loadNativeAddon() as unknown as Record<string, CpuFunction>;
   const buffers = new Map<number, Buffer>();
   const calls = new Map<string, number>();
+  const count = (name: string) => calls.set(name, (calls.get(name) ?? 0) + 1);
+  const nccl = { rank: 0, size: 1 };
   let next = FIRST_ID;
   const keep = (buffer: Buffer) => {
     buffers.set(next, buffer);
@@ -44,7 +46,7 @@ export function cpuStandIn(): CpuStandIn {
   const cuda: Record<string, CpuFunction> = {};
   for (const name of KERNEL_NAMES) {
     cuda[name] = (args) => {
-      calls.set(name, (calls.get(name) ?? 0) + 1);
+      count(name);
       const onCpu: Record<string, unknown> = {};
       for (const key in args) {
         const value = args[key];
@@ -68,6 +70,23 @@ export function cpuStandIn(): CpuStandIn {
       if (!buffers.delete(id)) throw addonError('ArgumentError', `cuda: buffer ${id} is not live`);
     },
     cudaSynchronize: () => undefined,
+    // NCCL as among ranks that all hold the same values: a sum is `size` times this rank's.
+    cudaNcclUniqueId: () => Uint8Array.from({ length: 128 }, (_, i) => i),
+    cudaNcclJoin: (id, rank, size) => {
+      if (id.length !== 128) throw addonError('ArgumentError', `ncclJoin: the id holds ${id.length} bytes, not 128`);
+      count('ncclJoin');
+      nccl.size = size;
+      nccl.rank = rank;
+    },
+    cudaNcclAllReduceSum: (id) => {
+      count('ncclAllReduceSum');
+      const buffer = get(id);
+      buffer.forEach((v, i) => (buffer[i] = v * nccl.size));
+    },
+    cudaNcclBroadcast: (id) => {
+      count('ncclBroadcast');
+      get(id);
+    },
     cudaMemory: () => ({ buffers: buffers.size, bytes: [...buffers.values()].reduce((sum, b) => sum + b.byteLength, 0) }),
   };
 }

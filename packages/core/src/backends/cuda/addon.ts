@@ -25,6 +25,14 @@ export interface CudaFunctions {
   cudaRelease(id: number): void;
   cudaSynchronize(): void;
   cudaMemory(): { buffers: number; bytes: number };
+  /** NCCL (data-parallel on GPUs): a fresh unique id, which rank 0 makes and sends to the others. */
+  cudaNcclUniqueId(): Uint8Array;
+  /** Joins the communicator of `size` ranks named by `id` (all ranks together). */
+  cudaNcclJoin(id: Uint8Array, rank: number, size: number): void;
+  /** Sums float32 buffer `id` over the NCCL ranks, in place. */
+  cudaNcclAllReduceSum(id: number): void;
+  /** Rank `root`'s buffer `id` into every NCCL rank's. */
+  cudaNcclBroadcast(id: number, root: number): void;
   /** Every kernel of the contract, by its JS name. */
   cuda: Record<string, CudaKernelFunction>;
 }

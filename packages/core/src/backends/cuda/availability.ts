@@ -44,9 +44,15 @@ export function cudaUnavailable(cuda: CudaAvailability): BackendUnavailableError
   return new BackendUnavailableError(`${PREFIX}: ${cuda.reason}`, { notSetUp: !cuda.built || cuda.noDriver });
 }
 
-/** The GPU to open: env DLP_CUDA_DEVICE (an index), default 0. */
+/**
+ * The GPU to open: env DLP_CUDA_DEVICE (an index); else, in a job mpirun started, this process's
+ * rank on its machine (one GPU per process, as NCCL needs); else 0.
+ */
 function deviceOrdinal(): number {
-  const value = globalThis.process?.env?.DLP_CUDA_DEVICE;
+  const env = globalThis.process?.env ?? {};
+  const value = env.DLP_CUDA_DEVICE;
+  const localRank = Number(env.OMPI_COMM_WORLD_LOCAL_RANK);
+  if ((value === undefined || value === '') && Number.isInteger(localRank) && localRank >= 0) return localRank;
   if (value === undefined || value === '') return 0;
   const ordinal = Number(value);
   if (!Number.isInteger(ordinal) || ordinal < 0) {

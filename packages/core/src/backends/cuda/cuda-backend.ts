@@ -133,6 +133,28 @@ export class CudaBackend implements Backend {
     call(() => this.#cuda.cudaSynchronize());
   }
 
+  /** NCCL's unique id for a new communicator (rank 0 makes it; see distributed/nccl.ts). */
+  ncclUniqueId(): Uint8Array {
+    return call(() => this.#cuda.cudaNcclUniqueId());
+  }
+
+  /** Joins the NCCL communicator named by `id` as rank `rank` of `size` (all ranks together). */
+  ncclJoin(id: Uint8Array, rank: number, size: number): void {
+    call(() => this.#cuda.cudaNcclJoin(id, rank, size));
+  }
+
+  /** Sums the storage over the NCCL ranks, in place, on the device. */
+  ncclAllReduceSum(storage: Storage): void {
+    const id = this.#id(storage);
+    call(() => this.#cuda.cudaNcclAllReduceSum(id));
+  }
+
+  /** Rank `root`'s storage into every NCCL rank's, on the device. */
+  ncclBroadcast(storage: Storage, root: number): void {
+    const id = this.#id(storage);
+    call(() => this.#cuda.cudaNcclBroadcast(id, root));
+  }
+
   /** The device buffers alive now and their bytes. */
   memory(): { buffers: number; bytes: number } {
     return this.#cuda.cudaMemory();
