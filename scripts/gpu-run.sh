@@ -3,7 +3,7 @@
 #   checks  node unpacked; the CUDA crate's test binaries (NVRTC compile for sm_80/90, every
 #           kernel's parity with the CPU); whole training steps of every setup on the cuda
 #           backend against native (bench/gpu/cuda-parity.mjs)
-#   data    lists the CIFAR-10 parts carried so far
+#   data    lists the CIFAR-10 parts carried so far (the runs stage unpacks them)
 #   runs    the full ConvNet run (`dlp train --setup convnet --backend cuda`: 5000 steps, batch
 #           32) and PyTorch's on CUDA (bench/peers/convnet_torch.py --device cuda, the same
 #           steps), then 1000 steps of setup 5 on each
@@ -34,10 +34,17 @@ fi
 mkdir -p packages/cli/node_modules/@dlp
 [ -e packages/cli/node_modules/@dlp/core ] || ln -s ../../../core packages/cli/node_modules/@dlp/core
 
-# CIFAR-10 from the parts carried so far.
+# CIFAR-10: the parts carried so far, unpacked once all are here (the runs stage).
 data=.gpu/cifar/cifar-10-batches-bin
-mkdir -p "$data"
-for f in .gpu/data-*/*; do ln -sf "$(realpath "$f")" "$data/"; done
+unpack_data() {
+  [ -f "$data/test_batch.bin" ] && return 0
+  mkdir -p "$data"
+  if command -v xz > /dev/null; then
+    cat .gpu/data-*/part | xz -dc | tar -x -C "$data"
+  else
+    cat .gpu/data-*/part | python3 -c 'import lzma, sys, tarfile; tarfile.open(fileobj=lzma.open(sys.stdin.buffer), mode="r|").extractall(sys.argv[1])' "$data"
+  fi
+}
 
 # Runs a step, its output into $OUT/$1.log, its wall time and status onto $OUT/summary.txt.
 status=0
@@ -61,9 +68,11 @@ case $stage in
     step cuda-parity "$node" bench/gpu/cuda-parity.mjs --steps 3
     ;;
   data)
-    ls -l "$data" | tee "$OUT/data.txt"
+    ls -l .gpu/data-*/part | tee "$OUT/data.txt"
     ;;
   runs)
+    step unpack-data unpack_data
+    ls -l "$data" > "$OUT/data.txt"
     step convnet-dlp "$node" packages/cli/dist/main.js train --setup convnet --backend cuda --data-dir .gpu/cifar --out "$OUT/convnet-dlp" --json
     step convnet-torch python3 bench/peers/convnet_torch.py --device cuda --threads 2 --steps 5000 --warmup 0 --eval-images 10000 --eval-chunk 1000 --data-dir .gpu/cifar
     step setup5-dlp "$node" packages/cli/dist/main.js train --setup 5 --steps 1000 --backend cuda --data-dir .gpu/cifar --out "$OUT/setup5-dlp" --json
