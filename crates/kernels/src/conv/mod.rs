@@ -15,7 +15,9 @@
 //! output positions (deep layers: 16 at 4×4) share one GEMM, their column matrices side by side
 //! (`Conv2dShape::group`), so that no GEMM is thinner than MIN_COLUMNS. Column matrices live in
 //! per-thread work buffers that grow and are kept between calls. Groups of images are split over
-//! the shared pool; each part's GEMMs get the threads left over.
+//! the shared pool; each part's GEMMs get the threads left over. Neither the groups nor the
+//! weight gradient's partial sums depend on the thread count, so neither do the results
+//! (tests/thread_count_bits.rs).
 //!
 //! 3×3 convolutions with stride 1 and padding 1 (the PreAct blocks') go to `winograd/` where
 //! it pays (16+ channels, planes of 4×4 or more).
@@ -44,6 +46,8 @@ const KW: &str = "conv2dBackwardWeight";
 /// column matrices of several images side by side (see `Conv2dShape::group`). Measured on a
 /// Zen 4 with `benches/conv.rs`: 64 beat 32, 96, 128, 256, 512 and 1024 over the ConvNet's layers.
 const MIN_COLUMNS: usize = 64;
+/// The weight gradient's partial sums (over groups of images), whatever the thread count.
+const WEIGHT_PARTS: usize = 2;
 
 /// The geometry shared by a convolution's forward and backward kernels (packages/core/src/kernels/conv.ts).
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -81,12 +85,12 @@ impl Conv2dShape {
         self.out_h() * self.out_w()
     }
 
-    /// Images per GEMM: enough for MIN_COLUMNS output
-    /// positions side by side (deep layers have few per image: 16 at 4×4, and a GEMM that thin
-    /// runs far below peak), but no more than leaves every thread a group of its own.
-    fn group(&self, threads: usize) -> usize {
-        let per_thread = self.batch.div_ceil(parts(usize::MAX, threads, 1));
-        MIN_COLUMNS.div_ceil(self.positions().max(1)).min(per_thread).max(1)
+    /// Images per GEMM: enough for MIN_COLUMNS output positions side by side (deep layers have
+    /// few per image: 16 at 4×4, and a GEMM that thin runs far below peak). Not fewer on more
+    /// threads: a GEMM's width picks its path (thin ones go to the gemm crate), and the paths sum
+    /// in different orders, so a thread-dependent width made results depend on the thread count.
+    fn group(&self) -> usize {
+        MIN_COLUMNS.div_ceil(self.positions().max(1)).min(self.batch).max(1)
     }
 
     fn plane(&self) -> usize {
@@ -308,9 +312,12 @@ pub fn conv2d_backward_weight(
     if winograd::applies(&s) {
         return winograd::backward_weight(x, dout, dweight, &s, threads);
     }
-    let size = s.group(threads);
+    // The images are summed in an order that does not depend on the thread count: groups of
+    // a fixed size (each one GEMM whose inner dimension runs over its images), in WEIGHT_PARTS
+    // partial sums at most, added in part order. Threads only change who computes which part.
+    let size = s.group();
     let groups = s.batch.div_ceil(size);
-    let count = parts(groups, threads, 1);
+    let count = groups.min(WEIGHT_PARTS);
     let gemm_threads = (parts(usize::MAX, threads, 1) / count).max(1);
     // Part 0 accumulates straight into dweight; the others into buffers of their own.
     let target = SharedMut(dweight.as_mut_ptr());
@@ -403,7 +410,7 @@ fn per_group_parts(
     if s.batch == 0 {
         return Ok(());
     }
-    let size = s.group(threads);
+    let size = s.group();
     let groups = s.batch.div_ceil(size);
     let count = parts(groups, threads, 1);
     // parts(usize::MAX, ..) is the thread count itself (0 resolved to the pool's size).
