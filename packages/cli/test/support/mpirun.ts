@@ -13,14 +13,34 @@ export const main = fileURLToPath(new URL('../../dist/main.js', import.meta.url)
 
 export const haveMpirun = spawnSync('mpirun', ['--version'], { encoding: 'utf8' }).status === 0;
 
-/** Runs `mpirun -n 2 … dlp <args>` (asynchronously: the vitest worker never blocks). */
-export function mpirun(args: string[]): Promise<{ code: number | null; stdout: string; stderr: string }> {
+export interface MpirunExit {
+  code: number | null;
+  stdout: string;
+  stderr: string;
+}
+
+/**
+ * `mpirun -n 2 … dlp <args>` started (asynchronously: the vitest worker never blocks):
+ * `stdoutMatches(re)` resolves once its stdout matches, `exit` when it has ended.
+ */
+export function startMpirun(args: string[]) {
   const launch = ['--allow-run-as-root', '--oversubscribe', '-n', '2', process.execPath, main, ...args];
   const child = spawn('mpirun', launch, { stdio: ['ignore', 'pipe', 'pipe'] });
   let [stdout, stderr] = ['', ''];
-  child.stdout.setEncoding('utf8').on('data', (c: string) => (stdout += c));
+  const waiting: { re: RegExp; resolve: () => void }[] = [];
+  child.stdout.setEncoding('utf8').on('data', (c: string) => {
+    stdout += c;
+    for (const w of waiting.filter((w) => w.re.test(stdout))) w.resolve();
+  });
   child.stderr.setEncoding('utf8').on('data', (c: string) => (stderr += c));
-  return new Promise((resolve) => child.on('close', (code) => resolve({ code, stdout, stderr })));
+  const exit = new Promise<MpirunExit>((resolve) => child.on('close', (code) => resolve({ code, stdout, stderr })));
+  const stdoutMatches = (re: RegExp) => new Promise<void>((resolve) => (re.test(stdout) ? resolve() : waiting.push({ re, resolve })));
+  return { child, exit, stdoutMatches };
+}
+
+/** Runs `mpirun -n 2 … dlp <args>` to its end. */
+export function mpirun(args: string[]): Promise<MpirunExit> {
+  return startMpirun(args).exit;
 }
 
 /** Each step's train loss (evaluations after every step). */

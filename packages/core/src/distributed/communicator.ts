@@ -20,6 +20,8 @@ export interface Communicator {
   allReduceSumF64(values: Float64Array): void;
   /** Rank `root`'s `values` into every rank's `values`. */
   broadcast(values: Float32Array, root: number): void;
+  /** Rank `root`'s bytes into every rank's `values` (a checkpoint, NCCL's unique id). */
+  broadcastBytes(values: Uint8Array, root: number): void;
   /** Returns once every rank has called it. */
   barrier(): void;
   /** Ends every rank of the job with exit code `code` (after this rank said why). */

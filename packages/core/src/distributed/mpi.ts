@@ -19,15 +19,10 @@ function call<T>(f: () => T): T {
   }
 }
 
-/** The MPI world, with a byte broadcast (how NCCL's unique id travels: distributed/nccl.ts). */
-export interface MpiCommunicator extends Communicator {
-  broadcastBytes(values: Uint8Array, root: number): void;
-}
-
-let world: MpiCommunicator | undefined;
+let world: Communicator | undefined;
 
 /** This process's MPI world, initialised on first use (DistributedError where MPI is missing). */
-export function mpiCommunicator(): MpiCommunicator {
+export function mpiCommunicator(): Communicator {
   if (world) return world;
   let addon;
   try {

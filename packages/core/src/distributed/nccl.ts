@@ -11,10 +11,9 @@ import { CudaBackend } from '../backends/cuda/cuda-backend.js';
 import type { Backend } from '../backends/backend.js';
 import { DistributedError } from '../errors.js';
 import type { Communicator } from './communicator.js';
-import type { MpiCommunicator } from './mpi.js';
 
 /** `world` (MPI) with NCCL's device collectives on `backend`'s GPU. */
-export function ncclCommunicator(backend: Backend, world: MpiCommunicator): Communicator {
+export function ncclCommunicator(backend: Backend, world: Communicator): Communicator {
   if (!(backend instanceof CudaBackend)) {
     throw new DistributedError(`--distributed nccl sums GPU buffers: it needs --backend cuda, not ${backend.name} (use --distributed mpi on the CPU)`);
   }

@@ -291,7 +291,8 @@ export class TrainingSession {
     }
     this.#batches.loadStateDict(state.batches);
     this.#step = step;
-    this.#due = due;
+    // A rank that does not evaluate (data-parallel, not rank 0) takes the next step instead.
+    this.#due = due && this.#options.evaluate !== false;
     this.#sum = { loss: sums.loss, correct: sums.correct, seen: sums.seen };
     this.#evals.splice(0, this.#evals.length, ...state.evals.map((e) => ({ ...e })));
     this.#trainSeconds = Number.isFinite(state.trainSeconds) ? state.trainSeconds : 0;

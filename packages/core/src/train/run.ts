@@ -22,10 +22,9 @@ import { checkRunDir, createRunDir, type RunDir, type RunDirMode } from '../io/r
 import { loadWeights } from '../io/load-weights.js';
 import { encodeSafetensors } from '../io/safetensors.js';
 import { nodeBuiltins } from '../node-builtins.js';
-import type { TensorValues } from '../optim/optimizer.js';
 import { writeTrainingPlots } from '../plot/render-png.js';
 import { Rng } from '../random.js';
-import { decodeCheckpoint, encodeCheckpoint, type Checkpoint } from './checkpoint.js';
+import { decodeCheckpoint, encodeCheckpoint } from './checkpoint.js';
 import { driveSession } from './drive-session.js';
 import { TrainingSession, type EvalRecord, type StepInfo } from './loop.js';
 import {
@@ -43,6 +42,7 @@ import type { Communicator } from '../distributed/communicator.js';
 import { DataParallel } from '../distributed/data-parallel.js';
 import { mpiCommunicator } from '../distributed/mpi.js';
 import { ncclCommunicator } from '../distributed/nccl.js';
+import { shareBytes } from '../distributed/share.js';
 
 /** The setups that take pretrained weights (those with a head to replace). */
 const transferSetups = () => setupNames().filter((name) => getSetup(name).head !== undefined).join(', ');
@@ -155,7 +155,9 @@ export class TrainingInterruptedError extends DlpError {
 }
 
 /** A new run's settings, or a resumed run's (from its config.json), checked before anything slow. */
-function planRun(options: RunOptions, ownsRunDir = true) {
+function planRun(options: RunOptions, parallel?: DataParallel) {
+  // Rank 0 alone owns the run folder: it checks and reads it, and the other ranks get what it read.
+  const ownsRunDir = parallel === undefined || parallel.rank === 0;
   if (options.resume === undefined) {
     if (options.setup === undefined) throw new ArgumentError('--setup is required (or --resume a run folder)');
     const { path } = nodeBuiltins('runExperiment');
@@ -175,8 +177,14 @@ function planRun(options: RunOptions, ownsRunDir = true) {
   }
   const dir = options.resume;
   if (options.overwrite === true) throw new ArgumentError('--overwrite and --resume contradict each other: give one');
-  checkRunDir(dir, 'resume');
-  const saved = readRunConfig(dir, `--resume ${dir}`);
+  let saved: RunConfig;
+  if (ownsRunDir) {
+    checkRunDir(dir, 'resume');
+    saved = readRunConfig(dir, `--resume ${dir}`);
+    if (parallel) shareBytes(parallel.communicator, new TextEncoder().encode(JSON.stringify(saved)));
+  } else {
+    saved = JSON.parse(new TextDecoder().decode(shareBytes(parallel!.communicator, undefined))) as RunConfig;
+  }
   const setup = getSetup(saved.setup);
   const hp = resolveHyperparameters(saved, setup.defaults);
   const backend = getBackend(saved.backend);
@@ -186,15 +194,13 @@ function planRun(options: RunOptions, ownsRunDir = true) {
   return { setup, hp, seed: saved.seed, backend, mode: 'resume' as const, out: dir, dataDir, saved, weights: undefined, freezeFeatures: saved.freeze_features === true };
 }
 
-function readCheckpointFile(path: string): Checkpoint<TensorValues> {
+function readCheckpointBytes(path: string): Uint8Array {
   const { fs } = nodeBuiltins('readCheckpoint');
-  let bytes: Uint8Array;
   try {
-    bytes = fs.readFileSync(path);
+    return fs.readFileSync(path);
   } catch (error) {
     throw new DataError(`cannot read the checkpoint ${path}: ${(error as Error).message}`, { cause: error });
   }
-  return decodeCheckpoint(bytes, path);
 }
 
 /** model.safetensors: the weights and buffers as PyTorch names them, in float32 (or float64). */
@@ -208,16 +214,10 @@ function writeModel(runDir: RunDir, model: Trainable, metadata: Record<string, s
   writeFileAtomicSync(runDir.model, encodeSafetensors(tensors, { format: 'pt', ...metadata }));
 }
 
-/**
- * The data-parallel engine `distributed` asks for (undefined without it). Refuses what does not
- * combine with it yet: resuming a run.
- */
+/** The data-parallel engine `distributed` asks for (undefined without it). */
 function dataParallelOf(options: RunOptions): DataParallel | undefined {
   const { distributed } = options;
   if (distributed === undefined) return undefined;
-  if (options.resume !== undefined) {
-    throw new ArgumentError('--resume does not combine with --distributed yet: resume the run as a single process, or start a new one');
-  }
   if (typeof distributed === 'object') return new DataParallel(distributed);
   if (distributed === 'mpi') return new DataParallel(mpiCommunicator());
   if (distributed === 'nccl') return new DataParallel(ncclCommunicator(getBackend(options.backend ?? 'auto'), mpiCommunicator()));
@@ -229,7 +229,7 @@ function dataParallelOf(options: RunOptions): DataParallel | undefined {
  * asked: rank 0's weights broadcast, this rank's shard of each batch) and the training session.
  */
 async function prepareRun(options: RunOptions, parallel: DataParallel | undefined) {
-  const plan = planRun(options, parallel === undefined || parallel.rank === 0);
+  const plan = planRun(options, parallel);
   const { setup, hp, seed, backend } = plan;
   if (parallel && hp.batchSize < parallel.size) {
     throw new ArgumentError(`--batch-size ${hp.batchSize} cannot be split over ${parallel.size} processes: each needs at least one row`);
@@ -299,7 +299,12 @@ export async function runWorker(options: RunOptions): Promise<WorkerResult> {
   const started = performance.now();
   const parallel = dataParallelOf(options);
   if (!parallel || parallel.rank === 0) throw new ArgumentError('runWorker runs the data-parallel ranks other than 0; rank 0 runs runExperiment');
-  const { session, hp } = await prepareRun(options, parallel);
+  const { session, hp, model, plan } = await prepareRun(options, parallel);
+  if (plan.saved) {
+    const checkpoint = decodeCheckpoint(shareBytes(parallel.communicator, undefined), `rank 0's checkpoint of ${plan.out}`);
+    model.loadTrainerState(checkpoint.trainer);
+    session.loadStateDict(checkpoint.session);
+  }
   await driveSession(session, { ...(options.onStep ? { onStep: options.onStep } : {}) });
   return { rank: parallel.rank, size: parallel.size, steps: hp.steps, wall_s: (performance.now() - started) / 1000 };
 }
@@ -320,7 +325,10 @@ export async function runExperiment(options: RunOptions): Promise<RunResult> {
     let config: RunConfig;
     if (plan.saved) {
       config = plan.saved;
-      const checkpoint = readCheckpointFile(runDir.checkpoint);
+      const bytes = readCheckpointBytes(runDir.checkpoint);
+      // The other ranks resume from rank 0's checkpoint (runWorker).
+      if (parallel) shareBytes(parallel.communicator, bytes);
+      const checkpoint = decodeCheckpoint(bytes, runDir.checkpoint);
       checkSameData(checkpoint.run.data, fingerprint, `--resume ${plan.out}`, cifar.dir);
       model.loadTrainerState(checkpoint.trainer);
       session.loadStateDict(checkpoint.session);

@@ -23,6 +23,7 @@ function twinRanks(rank = 0): Communicator & { calls: number } {
     },
     allReduceSumF64: (v: Float64Array) => v.forEach((x, i) => (v[i] = 2 * x)),
     broadcast: () => undefined,
+    broadcastBytes: () => undefined,
     barrier: () => undefined,
     abort: (): never => {
       throw new Error('abort');

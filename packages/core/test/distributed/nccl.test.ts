@@ -9,13 +9,13 @@
 import { describe, expect, it } from 'vitest';
 import { distributed, DistributedError, getBackend, Tensor } from '../../src/index.js';
 import { CudaBackend } from '../../src/backends/cuda/cuda-backend.js';
-import type { MpiCommunicator } from '../../src/distributed/mpi.js';
+import type { Communicator } from '../../src/distributed/communicator.js';
 import { cpuStandIn } from '../backends/cuda-cpu-stand-in.js';
 
 /** An MPI world of two ranks seen from `rank`, recording what crosses it. */
 function mpiWorld(rank: number) {
   const sent: { bytes: Uint8Array[]; hostSums: number } = { bytes: [], hostSums: 0 };
-  const world: MpiCommunicator = {
+  const world: Communicator = {
     kind: 'mpi',
     rank,
     size: 2,
