@@ -57,8 +57,9 @@ export class DataParallel {
         device.broadcast(t.storage, 0);
         continue;
       }
-      const values = t.backend.read(t.storage) as Float32Array;
-      this.communicator.broadcast(values, 0);
+      // As bytes: float32 and float64 (the js backend's) tensors alike.
+      const values = t.backend.read(t.storage);
+      this.communicator.broadcastBytes(new Uint8Array(values.buffer, values.byteOffset, values.byteLength), 0);
       t.backend.write(t.storage, values);
     }
   }
