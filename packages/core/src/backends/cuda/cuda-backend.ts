@@ -56,7 +56,15 @@ export class CudaBackend implements Backend {
   constructor(cuda: CudaFunctions, ordinal = 0) {
     this.#cuda = cuda;
     this.#description = call(() => cuda.cudaOpen(ordinal));
-    this.#finalizer = new FinalizationRegistry((id) => cuda.cudaRelease(id));
+    this.#finalizer = new FinalizationRegistry((id) => {
+      // A finalizer that throws would end the process: a buffer already gone (the device closed
+      // as the process exits) is simply nothing left to free.
+      try {
+        cuda.cudaRelease(id);
+      } catch {
+        /* nothing to free */
+      }
+    });
     const onGpu = new Set(cuda.cudaKernels());
     const exported: Record<string, unknown> = {};
     for (const name of onGpu) exported[name] = cuda.cuda[name];
