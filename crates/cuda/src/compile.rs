@@ -44,13 +44,18 @@ pub fn nvrtc_version() -> Result<(i32, i32), CudaError> {
     Ok((major, minor))
 }
 
+/// What every source shares (u64, THREADS, FOR_EACH, block_sum2), put before each one.
+const COMMON: &str = include_str!("kernels/common.cuh");
+
 /// A compiled NVRTC program, destroyed on drop.
 struct Program(sys::nvrtcProgram);
 
 impl Program {
     fn compile(source: &KernelSource, arch: &str) -> Result<Program, CudaError> {
         nvrtc_present()?;
-        let code = CString::new(source.code).map_err(|_| CudaError::argument(format!("{}: the source holds a NUL byte", source.file)))?;
+        // The shared definitions first, then the source with its own line numbers.
+        let text = format!("{COMMON}\n#line 1 \"{}\"\n{}", source.file, source.code);
+        let code = CString::new(text).map_err(|_| CudaError::argument(format!("{}: the source holds a NUL byte", source.file)))?;
         let name = CString::new(source.file).map_err(|_| CudaError::argument("a source's file name holds a NUL byte"))?;
         let program = Program(result::create_program(code.as_c_str(), Some(name.as_c_str())).map_err(|e| CudaError::cuda("nvrtcCreateProgram", e))?);
         let options: Vec<String> = OPTIONS.iter().map(|o| o.to_string()).chain([format!("--gpu-architecture={arch}")]).collect();

@@ -166,6 +166,11 @@ impl Device {
         buffer.slice.device_ptr(&self.stream).0
     }
 
+    /// An optional buffer's device pointer, null (0) when absent: what the kernels test for.
+    pub(crate) fn opt_ptr<T>(&self, buffer: Option<&DeviceBuffer<T>>) -> u64 {
+        buffer.map_or(0, |b| self.ptr(b))
+    }
+
     /// Kernel `name`, compiled and loaded by `open`.
     pub(crate) fn kernel(&self, name: &str) -> Result<&CudaFunction, CudaError> {
         self.kernels.get(name).ok_or_else(|| CudaError::Cuda(format!("kernel {name} was not loaded")))
@@ -303,7 +308,7 @@ impl Device {
             return Err(CudaError::argument("sgdStep: momentumBuffer is required when momentum is not 0"));
         }
         let n = param.len() as u64;
-        let buffer = buffer.filter(|_| momentum != 0.0).map_or(0u64, |b| self.ptr(b));
+        let buffer = self.opt_ptr(buffer.filter(|_| momentum != 0.0));
         let (param, grad) = (self.ptr(param), self.ptr(grad));
         let (lr, momentum, keep, wd) = (lr as f32, momentum as f32, (1.0 - dampening) as f32, weight_decay as f32);
         let (nesterov, first_step) = (nesterov as i32, first_step as i32);
@@ -373,9 +378,8 @@ impl Device {
             return Ok(());
         }
         let (outer, channels, inner) = (shape.outer as u64, shape.channels as u64, shape.inner as u64);
-        let opt = |b: Option<&DeviceBuffer<f32>>| b.map_or(0u64, |b| self.ptr(b));
-        let (x, gamma, beta, out, mean, inv_std) = (self.ptr(x), opt(gamma), opt(beta), self.ptr(out), self.ptr(mean), self.ptr(inv_std));
-        let (running_mean, running_var) = (opt(running_mean), opt(running_var));
+        let (x, gamma, beta, out, mean, inv_std) = (self.ptr(x), self.opt_ptr(gamma), self.opt_ptr(beta), self.ptr(out), self.ptr(mean), self.ptr(inv_std));
+        let (running_mean, running_var) = (self.opt_ptr(running_mean), self.opt_ptr(running_var));
         launch!(self, "batch_norm_train", blocks = channels;
             x, outer, channels, inner, gamma, beta, eps, out, mean, inv_std, running_mean, running_var, momentum)
     }
@@ -404,8 +408,7 @@ impl Device {
             }
         }
         let (outer, channels, inner) = (shape.outer as u64, shape.channels as u64, shape.inner as u64);
-        let opt = |b: Option<&DeviceBuffer<f32>>| b.map_or(0u64, |b| self.ptr(b));
-        let (x, rm, rv, gamma, beta, out) = (self.ptr(x), self.ptr(running_mean), self.ptr(running_var), opt(gamma), opt(beta), self.ptr(out));
+        let (x, rm, rv, gamma, beta, out) = (self.ptr(x), self.ptr(running_mean), self.ptr(running_var), self.opt_ptr(gamma), self.opt_ptr(beta), self.ptr(out));
         launch!(self, "batch_norm_inference", outer * channels * inner; x, outer, channels, inner, rm, rv, gamma, beta, eps, out)
     }
 
@@ -439,9 +442,8 @@ impl Device {
             }
         }
         let (outer, channels, inner) = (shape.outer as u64, shape.channels as u64, shape.inner as u64);
-        let opt = |b: Option<&DeviceBuffer<f32>>| b.map_or(0u64, |b| self.ptr(b));
-        let (x, dout, mean, inv_std, gamma) = (self.ptr(x), self.ptr(dout), self.ptr(mean), self.ptr(inv_std), opt(gamma));
-        let (dx, dgamma, dbeta) = (opt(dx), opt(dgamma), opt(dbeta));
+        let (x, dout, mean, inv_std, gamma) = (self.ptr(x), self.ptr(dout), self.ptr(mean), self.ptr(inv_std), self.opt_ptr(gamma));
+        let (dx, dgamma, dbeta) = (self.opt_ptr(dx), self.opt_ptr(dgamma), self.opt_ptr(dbeta));
         launch!(self, "batch_norm_backward", blocks = channels; x, dout, outer, channels, inner, mean, inv_std, gamma, dx, dgamma, dbeta)
     }
 
@@ -471,7 +473,7 @@ impl Device {
         let labels = self.upload(labels)?;
         let losses = self.zeros::<f32>(rows)?;
         let (logits_p, labels_p, losses_p) = (self.ptr(logits), self.ptr(&labels), self.ptr(&losses));
-        let (dlogits, probs) = (dlogits.map_or(0u64, |b| self.ptr(b)), probs.map_or(0u64, |b| self.ptr(b)));
+        let (dlogits, probs) = (self.opt_ptr(dlogits), self.opt_ptr(probs));
         let (r, c) = (rows as u64, cols as u64);
         launch!(self, "softmax_cross_entropy", r; logits_p, labels_p, r, c, dlogits, probs, losses_p)?;
         self.mean_of(&losses)

@@ -22,8 +22,7 @@ impl Device {
         inv_std: &DeviceBuffer<f32>,
     ) -> Result<(), CudaError> {
         check_layer_norm(rows, cols, [x.len(), out.len(), mean.len(), inv_std.len()], [gamma.map(|b| b.len()), beta.map(|b| b.len())])?;
-        let opt = |b: Option<&DeviceBuffer<f32>>| b.map_or(0u64, |b| self.ptr(b));
-        let (x, gamma, beta, out, mean, inv_std) = (self.ptr(x), opt(gamma), opt(beta), self.ptr(out), self.ptr(mean), self.ptr(inv_std));
+        let (x, gamma, beta, out, mean, inv_std) = (self.ptr(x), self.opt_ptr(gamma), self.opt_ptr(beta), self.ptr(out), self.ptr(mean), self.ptr(inv_std));
         let (r, c) = (rows as u64, cols as u64);
         launch!(self, "layer_norm", blocks = r; x, r, c, gamma, beta, eps, out, mean, inv_std)
     }
@@ -46,15 +45,14 @@ impl Device {
     ) -> Result<(), CudaError> {
         let len = |b: Option<&DeviceBuffer<f32>>| b.map(|b| b.len());
         check_layer_norm_backward(rows, cols, [x.len(), dout.len(), mean.len(), inv_std.len()], len(gamma), [len(dx), len(dgamma), len(dbeta)])?;
-        let opt = |b: Option<&DeviceBuffer<f32>>| b.map_or(0u64, |b| self.ptr(b));
-        let (x, dout, mean, inv_std, gamma) = (self.ptr(x), self.ptr(dout), self.ptr(mean), self.ptr(inv_std), opt(gamma));
+        let (x, dout, mean, inv_std, gamma) = (self.ptr(x), self.ptr(dout), self.ptr(mean), self.ptr(inv_std), self.opt_ptr(gamma));
         let (r, c) = (rows as u64, cols as u64);
         if let Some(dx) = dx {
             let dx = self.ptr(dx);
             launch!(self, "layer_norm_backward_rows", blocks = if c > 0 { r } else { 0 }; x, dout, r, c, mean, inv_std, gamma, dx)?;
         }
         if dgamma.is_some() || dbeta.is_some() {
-            let (dgamma, dbeta) = (opt(dgamma), opt(dbeta));
+            let (dgamma, dbeta) = (self.opt_ptr(dgamma), self.opt_ptr(dbeta));
             launch!(self, "layer_norm_param_grads", c; x, dout, r, c, mean, inv_std, dgamma, dbeta)?;
         }
         Ok(())

@@ -1,7 +1,8 @@
 //! The CUDA C sources, compiled at run time for the GPU at hand (and to PTX and cubins for
 //! sm_80 and sm_90 by the tests, so that one that does not compile fails CI without a GPU).
 
-/// One `.cu` file and the `extern "C"` kernels it defines.
+/// One `.cu` file and the `extern "C"` kernels it defines (compiled after `kernels/common.cuh`,
+/// which every source shares: compile.rs).
 #[derive(Clone, Copy, Debug)]
 pub struct KernelSource {
     /// The file's name under `src/kernels/`, which NVRTC names in its messages.

@@ -9,10 +9,6 @@
 // (a gather, one thread per input pixel: no atomics), for each covering output row y in order,
 // the sum over the covering outputs x in order of dout / divisor.
 
-typedef unsigned long long u64;
-
-#define FOR_EACH(i, n) for (u64 i = blockIdx.x * (u64)blockDim.x + threadIdx.x; i < (n); i += (u64)gridDim.x * blockDim.x)
-
 __device__ __forceinline__ u64 umin(u64 a, u64 b) { return a < b ? a : b; }
 
 // As dlp_cuda's AvgPool: PyTorch's AvgPool2d (ceil_mode off).

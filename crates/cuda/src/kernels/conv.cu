@@ -3,13 +3,9 @@
 // Layouts as dlp-kernels' conv2d (crates/kernels/src/conv/): x [B, C, H, W], weight
 // [OC, C, KH, KW], out [B, OC, OH, OW]; col [B, C·KH·KW, OH·OW].
 
-typedef unsigned long long u64;
-
 struct Geometry {
     u64 batch, channels, height, width, kernel_h, kernel_w, stride_h, stride_w, pad_h, pad_w, out_h, out_w;
 };
-
-#define FOR_EACH(i, n) for (u64 i = blockIdx.x * (u64)blockDim.x + threadIdx.x; i < (n); i += (u64)gridDim.x * blockDim.x)
 
 // col[b][(c·KH + kh)·KW + kw][oh·OW + ow] = x[b][c][oh·SH − PH + kh][ow·SW − PW + kw], 0 in the padding.
 extern "C" __global__ void im2col(const float* x, float* col, Geometry g) {

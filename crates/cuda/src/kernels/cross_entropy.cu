@@ -4,11 +4,6 @@
 // partial (a shared-memory tree), then one block adds the partials, so the total is the same
 // every run (no atomics) and one double comes back to the host.
 
-typedef unsigned long long u64;
-
-#define THREADS 256
-#define FOR_EACH(i, n) for (u64 i = blockIdx.x * (u64)blockDim.x + threadIdx.x; i < (n); i += (u64)gridDim.x * blockDim.x)
-
 // Sums v over the block into scratch[0] (THREADS doubles).
 __device__ void block_sum_to_first(double v, double* scratch) {
     scratch[threadIdx.x] = v;

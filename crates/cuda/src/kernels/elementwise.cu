@@ -3,10 +3,6 @@
 // Grid-stride loops over 64-bit counts; outputs may be an input itself where the CPU kernel
 // allows it (each thread reads its element before writing it).
 
-typedef unsigned long long u64;
-
-#define FOR_EACH(i, n) for (u64 i = blockIdx.x * (u64)blockDim.x + threadIdx.x; i < (n); i += (u64)gridDim.x * blockDim.x)
-
 // out[r][c] = x[r][c] + bias[c] over rows×cols.
 extern "C" __global__ void bias_add(const float* x, const float* bias, float* out, u64 rows, u64 cols) {
     FOR_EACH(i, rows * cols) out[i] = x[i] + bias[i % cols];

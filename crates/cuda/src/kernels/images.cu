@@ -1,8 +1,6 @@
 // Batches gathered and centred on the device from the uint8 data set uploaded once, as
 // dlp-kernels' gather_center_u8 (crates/kernels/src/data/images.rs) does on the CPU.
 
-typedef unsigned long long u64;
-
 // out[r][j] = pixels[indices[r]·d + j] − mean[j] for r < count, j < d. Indices were checked by
 // the host.
 extern "C" __global__ void gather_center(const unsigned char* pixels, const unsigned int* indices, const float* mean,

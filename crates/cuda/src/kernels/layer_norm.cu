@@ -6,28 +6,6 @@
 // dgamma and dbeta one thread per column, summed over the rows in row order (no atomics).
 // gamma and beta may be null (1 and 0), and so may each backward output.
 
-typedef unsigned long long u64;
-
-#define THREADS 256
-#define FOR_EACH(i, n) for (u64 i = blockIdx.x * (u64)blockDim.x + threadIdx.x; i < (n); i += (u64)gridDim.x * blockDim.x)
-
-// Sums a and b over the block (shared scratch of 2·THREADS doubles); every thread gets them.
-__device__ void block_sum2(double& a, double& b, double* scratch) {
-    scratch[threadIdx.x] = a;
-    scratch[THREADS + threadIdx.x] = b;
-    __syncthreads();
-    for (unsigned s = THREADS / 2; s > 0; s >>= 1) {
-        if (threadIdx.x < s) {
-            scratch[threadIdx.x] += scratch[threadIdx.x + s];
-            scratch[THREADS + threadIdx.x] += scratch[THREADS + threadIdx.x + s];
-        }
-        __syncthreads();
-    }
-    a = scratch[0];
-    b = scratch[THREADS];
-    __syncthreads();
-}
-
 // Row r (block r): mean and biased variance as on the CPU, from sums of x − x₀ (x₀ the row's
 // first value: a mean far from 0 cannot cancel the digits that tell the values apart) and then
 // of (x − m)², m the mean rounded to f32, corrected by (mean − m)². A row of 0 columns still

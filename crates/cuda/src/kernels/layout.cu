@@ -5,9 +5,6 @@
 // finds its operands' offsets from its row-major index; an operand may be out itself (read
 // row-major, so each thread reads only the element it then writes).
 
-typedef unsigned long long u64;
-
-#define FOR_EACH(i, n) for (u64 i = blockIdx.x * (u64)blockDim.x + threadIdx.x; i < (n); i += (u64)gridDim.x * blockDim.x)
 #define MAX_RANK 8
 
 // The collapsed shape and up to two operands' strides (in elements; 0 broadcasts), as

@@ -2,8 +2,6 @@
 // classifier heads (a few to a thousand classes): one thread per row. The row losses are
 // summed on the device (`sum_to_first`), so that one float comes back per step.
 
-typedef unsigned long long u64;
-
 // The row's max m and Σ exp(x − m): the shift of softmax and log-softmax (no overflow).
 __device__ void row_max_and_sum(const float* x, u64 cols, float& max, float& sum) {
     max = x[0];

@@ -4,30 +4,9 @@
 // f32 with the same per-channel coefficients. The train and backward kernels run one block of
 // 256 threads per channel; gamma, beta and the running statistics may be null.
 
-typedef unsigned long long u64;
-
-#define THREADS 256
-
 // Element i (of n = outer·inner) of channel c.
 __device__ __forceinline__ u64 at(u64 i, u64 c, u64 channels, u64 inner) {
     return (i / inner * channels + c) * inner + i % inner;
-}
-
-// Sums a and b over the block (shared scratch of 2·THREADS doubles); every thread gets them.
-__device__ void block_sum2(double& a, double& b, double* scratch) {
-    scratch[threadIdx.x] = a;
-    scratch[THREADS + threadIdx.x] = b;
-    __syncthreads();
-    for (unsigned s = THREADS / 2; s > 0; s >>= 1) {
-        if (threadIdx.x < s) {
-            scratch[threadIdx.x] += scratch[threadIdx.x + s];
-            scratch[THREADS + threadIdx.x] += scratch[THREADS + threadIdx.x + s];
-        }
-        __syncthreads();
-    }
-    a = scratch[0];
-    b = scratch[THREADS];
-    __syncthreads();
 }
 
 // Training mode: mean and biased variance per channel (sums of x − x₀ and (x − x₀)², x₀ the

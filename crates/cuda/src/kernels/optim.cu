@@ -3,10 +3,6 @@
 // operation: the host derives the same f32 scalars in f64 (1 − dampening, 1 − beta, Adam's bias
 // corrections) and passes them in.
 
-typedef unsigned long long u64;
-
-#define FOR_EACH(i, n) for (u64 i = blockIdx.x * (u64)blockDim.x + threadIdx.x; i < (n); i += (u64)gridDim.x * blockDim.x)
-
 // param −= lr·grad as dlp-kernels' sgd_update: fmaf(grad, −lr, param), the CPU's mul_add.
 extern "C" __global__ void sgd_update(float* param, const float* grad, u64 n, float minus_lr) {
     FOR_EACH(i, n) param[i] = fmaf(grad[i], minus_lr, param[i]);

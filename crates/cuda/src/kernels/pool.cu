@@ -4,13 +4,9 @@
 // first NaN kept. The backward gathers: each input pixel sums the gradients of the outputs
 // whose index names it (no atomics; an index outside the plane reaches no pixel).
 
-typedef unsigned long long u64;
-
 struct Pool {
     u64 planes, height, width, kernel_h, kernel_w, stride_h, stride_w, pad_h, pad_w, out_h, out_w;
 };
-
-#define FOR_EACH(i, n) for (u64 i = blockIdx.x * (u64)blockDim.x + threadIdx.x; i < (n); i += (u64)gridDim.x * blockDim.x)
 
 extern "C" __global__ void max_pool2d(const float* x, float* out, int* indices, Pool g) {
     FOR_EACH(o, g.planes * g.out_h * g.out_w) {

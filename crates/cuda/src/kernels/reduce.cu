@@ -5,11 +5,7 @@
 // by one thread where few values go into it, else by one block of 256 threads (a shared-memory
 // tree). Either way the order is fixed, so the sums are the same every run (no atomics).
 
-typedef unsigned long long u64;
-
-#define THREADS 256
 #define MAX_RANK 8
-#define FOR_EACH(i, n) for (u64 i = blockIdx.x * (u64)blockDim.x + threadIdx.x; i < (n); i += (u64)gridDim.x * blockDim.x)
 
 // As dlp_cuda's ReduceLayout: the kept and the summed axes of x, in order, with x's strides.
 struct ReduceLayout {

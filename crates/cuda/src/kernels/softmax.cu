@@ -4,10 +4,6 @@
 // shared-memory tree (the same result every run; rows of attention scores are long enough to
 // want more than one thread).
 
-typedef unsigned long long u64;
-
-#define THREADS 256
-
 // The block's maximum (is_max) or sum of v; every thread gets it.
 __device__ float block_reduce(float v, bool is_max, float* scratch) {
     scratch[threadIdx.x] = v;

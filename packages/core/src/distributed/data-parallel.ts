@@ -114,7 +114,7 @@ export class DataParallel {
     const bucket = this.#bucket.values;
     let offset = 0;
     for (const t of tensors) {
-      bucket.set(t.backend.read(t.storage), offset);
+      bucket.set(hostView(t.backend, t) ?? t.backend.read(t.storage), offset);
       offset += t.size;
     }
     this.#allReduce(bucket);
