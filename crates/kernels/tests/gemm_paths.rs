@@ -90,7 +90,8 @@ fn avx2_path_alpha_and_beta_other_than_one() {
         return;
     }
     for (alpha, beta) in [(0.5, 0.0), (1.0, 1.0), (-2.0, 0.25), (1.5, -1.0)] {
-        for &(m, n, k) in &[(7, 17, 9), (13, 9, 300), (37, 200, 300), (300, 20, 1100)] {
+        // (20, 100, 1000) runs in two halves of k, the first applying beta, the second added.
+        for &(m, n, k) in &[(7, 17, 9), (13, 9, 300), (37, 200, 300), (300, 20, 1100), (20, 100, 1000)] {
             for (trans_a, trans_b) in [(false, false), (true, false), (false, true)] {
                 let spec = GemmSpec { alpha, beta, ..GemmSpec::new(trans_a, trans_b, m, n, k) };
                 check(gemm_avx2::sgemm, spec, 1, 99);
@@ -99,15 +100,15 @@ fn avx2_path_alpha_and_beta_other_than_one() {
     }
 }
 
-/// Above the threshold for going parallel: tall C splits by rows, wide C by columns. Each
-/// element sees the same sequence of operations however C is split, so the results agree
-/// to the bit.
+/// Above the threshold for going parallel: tall C splits by rows, wide C by columns, and a
+/// few-row, narrow, deep C (40×100, k = 1600) into two halves of k. Each element sees the same
+/// sequence of operations however the work is split, so the results agree to the bit.
 #[test]
 fn avx2_path_threads_split_c_without_changing_the_result() {
     if !avx2() {
         return;
     }
-    for &(m, n, k) in &[(1000, 40, 100), (24, 1000, 200), (129, 257, 300), (100, 100, 700)] {
+    for &(m, n, k) in &[(1000, 40, 100), (24, 1000, 200), (129, 257, 300), (100, 100, 700), (40, 100, 1600)] {
         for (trans_a, trans_b) in [(false, false), (true, false), (false, true)] {
             let spec = GemmSpec::new(trans_a, trans_b, m, n, k);
             let one = check(gemm_avx2::sgemm, spec, 1, 7);

@@ -7,7 +7,8 @@
 //! a 6×16 register-blocked micro-kernel multiplies them (`kernel.rs`, `pack.rs`, and the loop
 //! nests and cache blocking in `block.rs`; for a narrow C the kernel reads A in place).
 //! Threads split C into a grid of rectangles, each packing what it reads into its own reused
-//! thread-local buffers; the result does not depend on the number of threads.
+//! thread-local buffers, or, for few-row, narrow, deep products, split the inner dimension in
+//! two halves summed at the end; the result does not depend on the number of threads.
 
 mod block;
 mod kernel;
@@ -105,6 +106,11 @@ pub fn sgemm(spec: &GemmSpec, a: &[f32], b: &[f32], c: &mut [f32], threads: usiz
     };
     let pool = available_threads();
     let threads = if threads == 0 { pool } else { threads.min(pool) };
+    if block::halves_k(m, k, kc, direct_a) {
+        // SAFETY: as below; each half writes its own C (the second a scratch one).
+        unsafe { problem.run_in_k_halves(threads, c) };
+        return Ok(());
+    }
     // SAFETY: AVX2 and FMA were detected above; the views match the checked buffer lengths;
     // `c` is borrowed mutably for the call, and the grid's rectangles do not overlap.
     unsafe { problem.run(grid(m, n, k, threads, TILING)) };
@@ -113,6 +119,7 @@ pub fn sgemm(spec: &GemmSpec, a: &[f32], b: &[f32], c: &mut [f32], threads: usiz
 
 /// One call's operands: op(A) m×k and op(B) k×n as strided views, C m×n row-major; and how
 /// the inner dimension is cut ([`block::slicing`]).
+#[derive(Clone, Copy)]
 struct Problem {
     m: usize,
     n: usize,
@@ -141,6 +148,43 @@ impl Problem {
         let part = |p: usize| self.block(rows[p / tn], cols[p % tn]);
         run_parts(tm * tn, &part);
     }
+
+    /// Computes C as the sum of two products over the first and the second half of the inner
+    /// dimension (cut between k-slices), each whole on one thread, the second into a scratch
+    /// C that is then added: for the few-row, narrow, deep products ([`block::halves_k`]),
+    /// where splitting C's rows would have both threads pack all of B. The halves are summed
+    /// the same way on one thread, so the result does not depend on the number of threads.
+    ///
+    /// # Safety
+    /// As [`Problem::run`], with `c` the C it describes.
+    unsafe fn run_in_k_halves(&self, threads: usize, c: &mut [f32]) {
+        let half = self.k.div_ceil(self.kc).div_ceil(2) * self.kc;
+        PARTIAL_C.with(|cell| {
+            let mut fresh = Vec::new();
+            let mut borrowed = cell.try_borrow_mut();
+            let partial = match borrowed.as_mut() {
+                Ok(buffer) => &mut **buffer,
+                // A GEMM inside another's part on this thread (not done today): its own buffer.
+                Err(_) => &mut fresh,
+            };
+            partial.resize(self.m * self.n, 0.0);
+            let first = Problem { k: half, ..*self };
+            let second = Problem { k: self.k - half, a: self.a.at(0, half), b: self.b.at(half, 0), c: partial.as_mut_ptr(), beta: 0.0, ..*self };
+            let halves = [first, second];
+            let part = |p: usize| halves[p].block((0, self.m), (0, self.n));
+            if threads > 1 {
+                run_parts(2, &part);
+            } else {
+                (0..2).for_each(part);
+            }
+            c.iter_mut().zip(partial.iter()).for_each(|(c, p)| *c += *p);
+        });
+    }
+}
+
+thread_local! {
+    /// The second half's C of [`Problem::run_in_k_halves`], kept between calls.
+    static PARTIAL_C: std::cell::RefCell<Vec<f32>> = const { std::cell::RefCell::new(Vec::new()) };
 }
 
 /// This path's tile and block sizes, for the threads' grid.

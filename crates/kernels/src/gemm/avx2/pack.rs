@@ -80,8 +80,7 @@ unsafe fn block<const W: usize>(src: *const f32, lane_stride: usize, k_stride: u
             if rest > 0 {
                 let (s, d) = (s.add(full * W), d.add(full * W * kc));
                 for i in 0..kn {
-                    std::ptr::copy_nonoverlapping(s.add(i * k_stride), d.add(i * W), rest);
-                    std::ptr::write_bytes(d.add(i * W + rest), 0, W - rest);
+                    copy_first_lanes::<W>(s.add(i * k_stride), d.add(i * W), rest);
                 }
             }
         }
@@ -90,6 +89,27 @@ unsafe fn block<const W: usize>(src: *const f32, lane_stride: usize, k_stride: u
     for (p, l0) in (0..lanes).step_by(W).enumerate() {
         panel::<W>(src.add(l0 * lane_stride), lane_stride, k_stride, (lanes - l0).min(W), kc, dst.add(p * W * kc));
     }
+}
+
+/// Copies the first `lanes` (< W) of W adjacent floats and zeroes the other lanes, reading only
+/// those it copies. For B's last, partial panel (n = 100: 4 of 16), once per k: masked loads,
+/// where a memcpy and a memset per k made packing B 3072×100 cost 3-6% of the product.
+#[inline(always)]
+unsafe fn copy_first_lanes<const W: usize>(s: *const f32, d: *mut f32, lanes: usize) {
+    if W != 16 {
+        std::ptr::copy_nonoverlapping(s, d, lanes);
+        std::ptr::write_bytes(d.add(lanes), 0, W - lanes);
+        return;
+    }
+    _mm256_storeu_ps(d, _mm256_maskload_ps(s, lane_mask(lanes.min(8))));
+    let high = if lanes > 8 { _mm256_maskload_ps(s.add(8), lane_mask(lanes - 8)) } else { _mm256_setzero_ps() };
+    _mm256_storeu_ps(d.add(8), high);
+}
+
+/// The mask that selects the first `lanes` (≤ 8) of eight.
+#[inline(always)]
+unsafe fn lane_mask(lanes: usize) -> __m256i {
+    _mm256_cmpgt_epi32(_mm256_set1_epi32(lanes as i32), _mm256_setr_epi32(0, 1, 2, 3, 4, 5, 6, 7))
 }
 
 /// Copies W adjacent floats.
