@@ -108,7 +108,7 @@ pub fn sgemm(spec: &GemmSpec, a: &[f32], b: &[f32], c: &mut [f32], threads: usiz
     let threads = if threads == 0 { pool } else { threads.min(pool) };
     if block::halves_k(m, k, kc, direct_a) {
         // SAFETY: as below; each half writes its own C (the second a scratch one).
-        unsafe { problem.run_in_k_halves(threads, c) };
+        unsafe { problem.run_in_k_halves(threads) };
         return Ok(());
     }
     // SAFETY: AVX2 and FMA were detected above; the views match the checked buffer lengths;
@@ -156,8 +156,8 @@ impl Problem {
     /// the same way on one thread, so the result does not depend on the number of threads.
     ///
     /// # Safety
-    /// As [`Problem::run`], with `c` the C it describes.
-    unsafe fn run_in_k_halves(&self, threads: usize, c: &mut [f32]) {
+    /// As [`Problem::run`].
+    unsafe fn run_in_k_halves(&self, threads: usize) {
         let half = self.k.div_ceil(self.kc).div_ceil(2) * self.kc;
         PARTIAL_C.with(|cell| {
             let mut fresh = Vec::new();
@@ -177,6 +177,8 @@ impl Problem {
             } else {
                 (0..2).for_each(part);
             }
+            // Both halves are done: C is this thread's again.
+            let c = std::slice::from_raw_parts_mut(self.c, self.m * self.n);
             c.iter_mut().zip(partial.iter()).for_each(|(c, p)| *c += *p);
         });
     }
