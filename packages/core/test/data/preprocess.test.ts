@@ -37,6 +37,26 @@ describe('computeMeanImage', () => {
     expect(mean[6]).toBe(10);
   });
 
+  it('gives the same means read by words (aligned) and by bytes (a view off a 4-byte boundary)', () => {
+    // Pseudo-random bytes covering 0 and 255, in a buffer one byte longer than the images.
+    const n = 37;
+    const buffer = new Uint8Array(n * IMAGE + 1);
+    for (let i = 0; i < buffer.length; i++) buffer[i] = (Math.imul(i + 1, 2654435761) >>> 24) | (i % 97 === 0 ? 255 : 0);
+    const aligned = buffer.subarray(0, n * IMAGE);
+    const shifted = buffer.subarray(1);
+    const exact = (pixels: Uint8Array): Float32Array => {
+      const mean = new Float32Array(IMAGE);
+      for (let j = 0; j < IMAGE; j++) {
+        let sum = 0;
+        for (let i = 0; i < n; i++) sum += pixels[i * IMAGE + j]!;
+        mean[j] = sum / n;
+      }
+      return mean;
+    };
+    expect(computeMeanImage(aligned)).toEqual(exact(aligned));
+    expect(computeMeanImage(shifted)).toEqual(exact(shifted));
+  });
+
   it('refuses a partial image or an empty set', () => {
     expect(() => computeMeanImage(new Uint8Array(IMAGE + 1))).toThrow(ArgumentError);
     expect(() => computeMeanImage(new Uint8Array(0))).toThrow(ArgumentError);
