@@ -144,45 +144,43 @@ impl Mpi {
 
     /// Every rank's `values` summed element by element, into every rank's `values`.
     pub fn all_reduce_sum_f32(&self, values: &mut [f32]) -> Result<(), MpiError> {
-        for chunk in values.chunks_mut(c_int::MAX as usize) {
-            // SAFETY: in place over the chunk's floats, on every rank alike.
-            let code = unsafe { (self.f.allreduce)(IN_PLACE, chunk.as_mut_ptr().cast(), chunk.len() as c_int, self.float, self.sum, self.world) };
-            self.check("MPI_Allreduce", code)?;
-        }
-        Ok(())
+        self.all_reduce_sum(values, self.float)
     }
 
     /// As [`Mpi::all_reduce_sum_f32`] for doubles (losses and counts summed over the ranks).
     pub fn all_reduce_sum_f64(&self, values: &mut [f64]) -> Result<(), MpiError> {
+        self.all_reduce_sum(values, self.double)
+    }
+
+    /// Rank `root`'s `values` into every rank's.
+    pub fn broadcast_f32(&self, values: &mut [f32], root: usize) -> Result<(), MpiError> {
+        self.broadcast(values, self.float, root)
+    }
+
+    /// Rank `root`'s bytes into every rank's (an NCCL unique id, for instance).
+    pub fn broadcast_bytes(&self, values: &mut [u8], root: usize) -> Result<(), MpiError> {
+        self.broadcast(values, self.byte, root)
+    }
+
+    /// In-place sum over the ranks of `values`, whose elements are MPI's `datatype`, in chunks
+    /// MPI's int count can say.
+    fn all_reduce_sum<T>(&self, values: &mut [T], datatype: Handle) -> Result<(), MpiError> {
         for chunk in values.chunks_mut(c_int::MAX as usize) {
-            // SAFETY: as above.
-            let code = unsafe { (self.f.allreduce)(IN_PLACE, chunk.as_mut_ptr().cast(), chunk.len() as c_int, self.double, self.sum, self.world) };
+            // SAFETY: in place over the chunk's elements, of `datatype`, on every rank alike.
+            let code = unsafe { (self.f.allreduce)(IN_PLACE, chunk.as_mut_ptr().cast(), chunk.len() as c_int, datatype, self.sum, self.world) };
             self.check("MPI_Allreduce", code)?;
         }
         Ok(())
     }
 
-    /// Rank `root`'s `values` into every rank's.
-    pub fn broadcast_f32(&self, values: &mut [f32], root: usize) -> Result<(), MpiError> {
+    /// Rank `root`'s `values` (elements of MPI's `datatype`) into every rank's.
+    fn broadcast<T>(&self, values: &mut [T], datatype: Handle, root: usize) -> Result<(), MpiError> {
         if root >= self.size {
             return Err(MpiError::Argument(format!("broadcast: root {root} is outside ranks 0..{}", self.size - 1)));
         }
         for chunk in values.chunks_mut(c_int::MAX as usize) {
-            // SAFETY: the chunk's floats, the same count on every rank.
-            let code = unsafe { (self.f.bcast)(chunk.as_mut_ptr().cast(), chunk.len() as c_int, self.float, root as c_int, self.world) };
-            self.check("MPI_Bcast", code)?;
-        }
-        Ok(())
-    }
-
-    /// Rank `root`'s bytes into every rank's (an NCCL unique id, for instance).
-    pub fn broadcast_bytes(&self, values: &mut [u8], root: usize) -> Result<(), MpiError> {
-        if root >= self.size {
-            return Err(MpiError::Argument(format!("broadcast: root {root} is outside ranks 0..{}", self.size - 1)));
-        }
-        for chunk in values.chunks_mut(c_int::MAX as usize) {
-            // SAFETY: the chunk's bytes, the same count on every rank.
-            let code = unsafe { (self.f.bcast)(chunk.as_mut_ptr().cast(), chunk.len() as c_int, self.byte, root as c_int, self.world) };
+            // SAFETY: the chunk's elements, of `datatype`, the same count on every rank.
+            let code = unsafe { (self.f.bcast)(chunk.as_mut_ptr().cast(), chunk.len() as c_int, datatype, root as c_int, self.world) };
             self.check("MPI_Bcast", code)?;
         }
         Ok(())

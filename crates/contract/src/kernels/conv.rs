@@ -2,7 +2,7 @@
 //! pooling on NCHW tensors; the geometry (batch, channels, height, width, kernel, stride,
 //! padding) is part of the arguments. Outputs must be separate from every input.
 
-use dlp_kernels::{AdaptiveAvgPool2dShape, AvgPool2dShape, KernelError};
+use dlp_kernels::KernelError;
 
 use crate::buffer::{op, read_opt, separate, write_opt};
 
@@ -106,9 +106,10 @@ macro_rules! pool_shape {
 }
 
 /// The average pooling's geometry from its arguments' fields.
+#[macro_export]
 macro_rules! avg_pool_shape {
     ($a:expr) => {
-        AvgPool2dShape {
+        $crate::dlp_kernels::AvgPool2dShape {
             batch: $a.batch,
             channels: $a.channels,
             height: $a.height,
@@ -125,9 +126,10 @@ macro_rules! avg_pool_shape {
 }
 
 /// The adaptive pooling's geometry from its arguments' fields.
-macro_rules! adaptive_shape {
+#[macro_export]
+macro_rules! adaptive_avg_pool_shape {
     ($a:expr) => {
-        AdaptiveAvgPool2dShape {
+        $crate::dlp_kernels::AdaptiveAvgPool2dShape {
             batch: $a.batch,
             channels: $a.channels,
             height: $a.height,
@@ -207,7 +209,7 @@ impl AdaptiveAvgPool2d {
     pub fn run(self) -> Result<(), KernelError> {
         separate(Self::NAME, &[Some(self.out.op())], &[Some(self.x.op())])?;
         // SAFETY: out overlaps x nowhere.
-        unsafe { dlp_kernels::adaptive_avg_pool2d(self.x.read(), adaptive_shape!(self), self.out.write()) }
+        unsafe { dlp_kernels::adaptive_avg_pool2d(self.x.read(), adaptive_avg_pool_shape!(self), self.out.write()) }
     }
 }
 
@@ -215,6 +217,6 @@ impl AdaptiveAvgPool2dBackward {
     pub fn run(self) -> Result<(), KernelError> {
         separate(Self::NAME, &[Some(self.dx.op())], &[Some(self.dout.op())])?;
         // SAFETY: dx overlaps dout nowhere.
-        unsafe { dlp_kernels::adaptive_avg_pool2d_backward(self.dout.read(), adaptive_shape!(self), self.dx.write()) }
+        unsafe { dlp_kernels::adaptive_avg_pool2d_backward(self.dout.read(), adaptive_avg_pool_shape!(self), self.dx.write()) }
     }
 }

@@ -4,9 +4,9 @@
 //! overlap only when they are one buffer passed twice. Every declared kernel has a GPU version
 //! (`not_on_gpu!` at the end is for one that is declared before it has).
 
-use dlp_contract::{conv_shape, pool_shape};
+use dlp_contract::{adaptive_avg_pool_shape, avg_pool_shape, conv_shape, pool_shape};
 use dlp_kernels::alias::{check_all_separate, Operand};
-use dlp_kernels::{AdaptiveAvgPool2dShape, AvgPool2dShape, BatchNormShape, BinaryOp, GemmSpec, UnaryOp};
+use dlp_kernels::{BatchNormShape, BinaryOp, GemmSpec, UnaryOp};
 
 use super::*;
 use crate::device::{Device, DeviceBuffer};
@@ -242,32 +242,6 @@ on_gpu!(SgdUpdate -> (), |a, d| {
     d.sgd_update(a.param, a.grad, a.lr)
 });
 
-/// The average pooling's geometry from its arguments' fields (as the CPU contract's).
-macro_rules! avg_pool_shape {
-    ($a:expr) => {
-        AvgPool2dShape {
-            batch: $a.batch,
-            channels: $a.channels,
-            height: $a.height,
-            width: $a.width,
-            kernel_h: $a.kernelH,
-            kernel_w: $a.kernelW,
-            stride_h: $a.strideH,
-            stride_w: $a.strideW,
-            pad_h: $a.padH,
-            pad_w: $a.padW,
-            count_include_pad: $a.countIncludePad,
-        }
-    };
-}
-
-/// The adaptive pooling's geometry from its arguments' fields (as the CPU contract's).
-macro_rules! adaptive_shape {
-    ($a:expr) => {
-        AdaptiveAvgPool2dShape { batch: $a.batch, channels: $a.channels, height: $a.height, width: $a.width, out_h: $a.outH, out_w: $a.outW }
-    };
-}
-
 on_gpu!(AvgPool2d -> (), |a, d| {
     separate(K, &[op("out", a.out, d)], &[op("x", a.x, d)])?;
     d.avg_pool2d(a.x, avg_pool_shape!(a), a.out)
@@ -280,12 +254,12 @@ on_gpu!(AvgPool2dBackward -> (), |a, d| {
 
 on_gpu!(AdaptiveAvgPool2d -> (), |a, d| {
     separate(K, &[op("out", a.out, d)], &[op("x", a.x, d)])?;
-    d.adaptive_avg_pool2d(a.x, adaptive_shape!(a), a.out)
+    d.adaptive_avg_pool2d(a.x, adaptive_avg_pool_shape!(a), a.out)
 });
 
 on_gpu!(AdaptiveAvgPool2dBackward -> (), |a, d| {
     separate(K, &[op("dx", a.dx, d)], &[op("dout", a.dout, d)])?;
-    d.adaptive_avg_pool2d_backward(a.dout, adaptive_shape!(a), a.dx)
+    d.adaptive_avg_pool2d_backward(a.dout, adaptive_avg_pool_shape!(a), a.dx)
 });
 
 /// For a kernel declared with no GPU version yet (none at present): `not_on_gpu!(Name -> ())`

@@ -109,12 +109,6 @@ pub fn sgemm(spec: &GemmSpec, a: &[f32], b: &[f32], c: &mut [f32], threads: usiz
     sgemm_gemm_crate(spec, a, b, c, threads)
 }
 
-/// Below this many flops the `gemm` crate runs on the calling thread. Its rayon workers sleep
-/// between the MLP's few crate calls (the thin last layers), and waking them cost more than
-/// the product: 200×10×512 (2 MFLOP) took 0.25 ms inside a setup-4 step, and in a tight loop
-/// ran at 48 GFLOPS on two rayon threads against 72 on one.
-const GEMM_CRATE_MIN_PARALLEL_FLOPS: f64 = 8e6;
-
 /// [`sgemm`] on the `gemm` crate whatever the CPU and shape: what `sgemm` runs where dlp's own
 /// kernels do not, and what the tests and benches compare them with.
 pub fn sgemm_gemm_crate(spec: &GemmSpec, a: &[f32], b: &[f32], c: &mut [f32], threads: usize) -> Result<(), KernelError> {
@@ -146,7 +140,7 @@ pub fn sgemm_gemm_crate(spec: &GemmSpec, a: &[f32], b: &[f32], c: &mut [f32], th
             false,
             false,
             false,
-            if spec.flops() < GEMM_CRATE_MIN_PARALLEL_FLOPS { gemm::Parallelism::None } else { gemm_parallelism(threads) },
+            gemm_parallelism(threads, spec.flops()),
         );
     }
     Ok(())

@@ -24,8 +24,18 @@ pub fn available_threads() -> usize {
     }
 }
 
-/// The `gemm` crate's parallelism for a requested thread count (0 = all available).
-pub(crate) fn gemm_parallelism(requested: usize) -> gemm::Parallelism {
+/// Below this many flops the `gemm` crate runs on the calling thread. Its rayon workers sleep
+/// between the MLP's few crate calls (the thin last layers), and waking them cost more than
+/// the product: 200×10×512 (2 MFLOP) took 0.25 ms inside a setup-4 step, and in a tight loop
+/// ran at 48 GFLOPS on two rayon threads against 72 on one.
+const GEMM_CRATE_MIN_PARALLEL_FLOPS: f64 = 8e6;
+
+/// The `gemm` crate's parallelism for a requested thread count (0 = all available) and a
+/// product of `flops`.
+pub(crate) fn gemm_parallelism(requested: usize, flops: f64) -> gemm::Parallelism {
+    if flops < GEMM_CRATE_MIN_PARALLEL_FLOPS {
+        return gemm::Parallelism::None;
+    }
     let threads = if requested == 0 { available_threads() } else { requested.min(available_threads()) };
     #[cfg(feature = "parallel")]
     {
