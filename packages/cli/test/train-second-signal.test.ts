@@ -24,13 +24,16 @@ describe.skipIf(!haveData)('dlp train, a second signal (needs ../shared/datasets
     await run.firstLine;
     // Stopped, the child gets both signals pending and handles them in one turn of its event
     // loop: the second arrives before the first has been acted on (two SIGINTs would merge into one).
+    // Which of the two the child sees second is not ours to choose: the kernel hands pending
+    // signals to whichever of Node's threads takes them, and a fresh-clone CI run saw SIGTERM first.
     run.child.kill('SIGSTOP');
     run.child.kill('SIGINT');
     run.child.kill('SIGTERM');
     run.child.kill('SIGCONT');
     const stopped = await run.exit;
-    expect(stopped.code, stopped.stderr).toBe(143);
-    expect(stopped.stderr).toMatch(/\ndlp: second signal \(SIGTERM\): exiting now; the run folder keeps its last checkpoint\n$/);
+    const second = /\ndlp: second signal \((SIGINT|SIGTERM)\): exiting now; the run folder keeps its last checkpoint\n$/.exec(stopped.stderr);
+    expect(second, stopped.stderr).not.toBeNull();
+    expect(stopped.code, stopped.stderr).toBe(second![1] === 'SIGINT' ? 130 : 143);
     expect(stopped.stderr).not.toMatch(/resume with/);
     expect(leftovers(out)).toEqual([]);
     expect(readFileSync(join(out, 'metrics.jsonl'), 'utf8').trim().split('\n').map((l) => JSON.parse(l).step)).toEqual([1]);
