@@ -125,36 +125,36 @@ impl crate::simd::SimdKernel for CenteredSums {
     #[inline(always)]
     unsafe fn run<S: Simd>(self) -> Vec<(f64, f64)> {
         debug_assert_eq!(self.shape.inner, 1);
-        let first = self.channels.start;
-        let mut sums = vec![(0.0f64, 0.0f64); self.channels.len()];
-        let mut lanes1 = [0.0f32; 16];
-        let mut lanes2 = [0.0f32; 16];
-        let mut c = first;
-        while c < self.channels.end {
-            let n = (self.channels.end - c).min(S::LANES);
-            let ka = load::<S>(self.ka.add(c - first), n);
-            let kb = load::<S>(self.kb.add(c - first), n);
-            let mut o = 0;
-            while o < self.shape.outer {
-                let end = (o + FLUSH_ROWS).min(self.shape.outer);
-                let (mut s1, mut s2) = (S::splat(0.0), S::splat(0.0));
-                for row in o..end {
-                    let at = row * self.shape.channels + c;
-                    let u = S::sub(load::<S>(self.a.add(at), n), ka);
-                    let v = S::sub(load::<S>(self.b.add(at), n), kb);
-                    s1 = S::add(s1, u);
-                    s2 = S::mul_add(u, v, s2);
+        // Row by row, each channel's f32 lanes kept in `acc` (2·width floats, in L1): the rows
+        // stream through in memory order. Walking a channel's column instead reads floats
+        // channels·4 bytes apart, which for 3072 channels all fall in one L1 set (12 KiB is 3·4 KiB):
+        // every row missed L1, 2.5 cycles per value. Per channel the adds are the same, in the
+        // same order, so the sums are the same bits.
+        let (first, width) = (self.channels.start, self.channels.len());
+        let mut sums = vec![(0.0f64, 0.0f64); width];
+        let mut acc = vec![0.0f32; 2 * width];
+        let (acc1, acc2) = (acc.as_mut_ptr(), acc.as_mut_ptr().add(width));
+        let mut o = 0;
+        while o < self.shape.outer {
+            let end = (o + FLUSH_ROWS).min(self.shape.outer);
+            acc.fill(0.0);
+            for row in o..end {
+                let base = row * self.shape.channels + first;
+                let mut j = 0;
+                while j < width {
+                    let n = (width - j).min(S::LANES);
+                    let u = S::sub(load::<S>(self.a.add(base + j), n), load::<S>(self.ka.add(j), n));
+                    let v = S::sub(load::<S>(self.b.add(base + j), n), load::<S>(self.kb.add(j), n));
+                    store::<S>(acc1.add(j), n, S::add(load::<S>(acc1.add(j), n), u));
+                    store::<S>(acc2.add(j), n, S::mul_add(u, v, load::<S>(acc2.add(j), n)));
+                    j += n;
                 }
-                store::<S>(lanes1.as_mut_ptr(), n, s1);
-                store::<S>(lanes2.as_mut_ptr(), n, s2);
-                for l in 0..n {
-                    let k = c - first + l;
-                    sums[k].0 += lanes1[l] as f64;
-                    sums[k].1 += lanes2[l] as f64;
-                }
-                o = end;
             }
-            c += n;
+            for (k, sum) in sums.iter_mut().enumerate() {
+                sum.0 += acc[k] as f64;
+                sum.1 += acc[width + k] as f64;
+            }
+            o = end;
         }
         sums
     }
