@@ -177,7 +177,7 @@ fn softmax_cross_entropy_and_gather_center_match_the_cpu() {
     let out = device.zeros::<f32>(indices.len() * d).unwrap();
     device.gather_center(&device.upload(&pixels).unwrap(), &indices, &up(&device, &mean), &out).unwrap();
     let mut cpu = vec![0.0; indices.len() * d];
-    dlp_kernels::gather_center_u8(&pixels, &indices, &mean, &mut cpu).unwrap();
+    dlp_kernels::gather_center_u8(&pixels, &indices, &mean, &mut cpu, 1).unwrap();
     assert_close("gatherCenter", &device.download(&out).unwrap(), &cpu);
 }
 

@@ -56,10 +56,10 @@ fn representative_errors() -> Vec<KernelError> {
     push(BinaryOp::parse("binary", "pow").map(drop));
     push(nll_loss(&[0.0; 4], &[0], 2, 2).map(drop));
     push(nll_loss(&[0.0; 4], &[0, 2], 2, 2).map(drop));
-    push(gather_center_u8(&[0; 6], &[0], &[0.0; 3], &mut [0.0; 2]));
-    push(gather_center_u8(&[0; 6], &[2], &[0.0; 3], &mut [0.0; 3]));
-    push(gather_center_u8(&[0; 7], &[0], &[0.0; 3], &mut [0.0; 3]));
-    push(gather_center_u8(&[0; 6], &[0], &[], &mut []));
+    push(gather_center_u8(&[0; 6], &[0], &[0.0; 3], &mut [0.0; 2], 1));
+    push(gather_center_u8(&[0; 6], &[2], &[0.0; 3], &mut [0.0; 3], 1));
+    push(gather_center_u8(&[0; 7], &[0], &[0.0; 3], &mut [0.0; 3], 1));
+    push(gather_center_u8(&[0; 6], &[0], &[], &mut [], 1));
 
     // The strided kernels (layout's checks).
     let x = [0.0; 6];

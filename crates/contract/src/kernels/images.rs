@@ -13,7 +13,7 @@ macro_rules! image_kernels {
         $gen! {
             /// out[r][j] = pixels[indices[r]·d + j] − mean[j], d = mean's length: the dataset's bytes
             /// are read in place, not copied.
-            "gatherCenter" gather_center GatherCenter { pixels: u8_in, indices: u32_in, mean: f32_in, out: f32_out } -> unit;
+            "gatherCenter" gather_center GatherCenter { pixels: u8_in, indices: u32_in, mean: f32_in, out: f32_out, threads: size } -> unit;
         }
     };
 }
@@ -24,6 +24,6 @@ impl GatherCenter {
         let inputs = [Some(self.mean.op()), Some(self.pixels.op()), Some(self.indices.op())];
         separate(Self::NAME, &[Some(self.out.op())], &inputs)?;
         // SAFETY: out overlaps none of the inputs (checked above).
-        unsafe { dlp_kernels::gather_center_u8(self.pixels.read(), self.indices.read(), self.mean.read(), self.out.write()) }
+        unsafe { dlp_kernels::gather_center_u8(self.pixels.read(), self.indices.read(), self.mean.read(), self.out.write(), self.threads) }
     }
 }
