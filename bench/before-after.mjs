@@ -4,7 +4,7 @@
 //
 //   gemm       node <root>/packages/cli/dist/main.js bench gemm --backend native --json
 //              (the CLI's default shapes; time per product from each shape's GFLOPS)
-//   mlp1/5/6   node <root>/packages/cli/dist/main.js train --setup N --json --backend native
+//   mlp1..6    node <root>/packages/cli/dist/main.js train --setup N --json --backend native
 //              --steps S --eval-freq S   (seconds per training step = 1 / train_steps_per_s)
 //   convnet    node <root>/bench/peers/convnet_dlp.mjs   (each root's own copy, which loads
 //              that root's packages/core/dist: median training step at batch 32, evaluation time)
@@ -21,7 +21,7 @@
 //
 // Usage (paths relative to the repository root this script is in):
 //   node bench/before-after.mjs --before DIR --after DIR [--repeats R] [--threads T]
-//        [--workloads gemm,mlp1,mlp5,mlp6,convnet,wasm1] [--quick] [--data-dir DIR] [--out-dir DIR]
+//        [--workloads gemm,mlp1,mlp2,mlp3,mlp4,mlp5,mlp6,convnet,wasm1] [--quick] [--data-dir DIR] [--out-dir DIR]
 // Both roots must be built (`pnpm build` in each). No dependencies beyond Node itself and GNU
 // time (`apt-get install -y time`). Measure on a quiet machine.
 
@@ -46,6 +46,9 @@ const DEEP = '3072-1024-512-256-64-10';
 const WORKLOADS = {
   gemm: { what: 'GEMM kernel alone, native, default shapes of `dlp bench gemm`', quickShapes: '200x3072x100,128x1024x512' },
   mlp1: { setup: '1', backend: 'native', steps: 1400, quickSteps: 20, what: '3072-100-10, no norm, ELU, SGD, batch 200' },
+  mlp2: { setup: '2', backend: 'native', steps: 1000, quickSteps: 20, what: '3072-100-10, BatchNorm, ELU, SGD, batch 200' },
+  mlp3: { setup: '3', backend: 'native', steps: 1000, quickSteps: 20, what: '3072-100-100-10, BatchNorm, ELU, SGD, batch 200' },
+  mlp4: { setup: '4', backend: 'native', steps: 200, quickSteps: 10, what: '3072-1024-512-10, BatchNorm, ELU, SGD, batch 200' },
   mlp5: { setup: '5', backend: 'native', steps: 300, quickSteps: 10, what: `${DEEP}, BatchNorm, ELU, SGD, batch 128` },
   mlp6: { setup: '6', backend: 'native', steps: 300, quickSteps: 10, what: `${DEEP}, BatchNorm, ELU, Adam, batch 128` },
   convnet: {
