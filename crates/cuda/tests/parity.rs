@@ -86,11 +86,11 @@ fn elementwise_kernels_match_the_cpu() {
 
     device.elu(&gx, &out, 1.0).unwrap();
     let mut cpu = vec![0.0; rows * cols];
-    dlp_kernels::elu(&x, &mut cpu, 1.0).unwrap();
+    dlp_kernels::elu(&x, &mut cpu, 1.0, 1).unwrap();
     assert_close("elu", &device.download(&out).unwrap(), &cpu);
 
     device.elu_backward(&gx, &gdout, &out, 1.0).unwrap();
-    dlp_kernels::elu_backward(&x, &dout, &mut cpu, 1.0).unwrap();
+    dlp_kernels::elu_backward(&x, &dout, &mut cpu, 1.0, 1).unwrap();
     assert_close("eluBackward", &device.download(&out).unwrap(), &cpu);
 
     for op in UnaryOp::ALL {

@@ -43,8 +43,8 @@ fn time(kernel: &str, rows: usize, cols: usize) -> f64 {
     let mut out = vec![0.0f32; n];
     let mut col_out = vec![0.0f32; cols];
     match kernel {
-        "elu" => median_seconds(|| dlp_kernels::elu(black_box(&x), &mut out, 1.0).unwrap()),
-        "eluBackward" => median_seconds(|| dlp_kernels::elu_backward(black_box(&x), &x, &mut out, 1.0).unwrap()),
+        "elu" => median_seconds(|| dlp_kernels::elu(black_box(&x), &mut out, 1.0, 1).unwrap()),
+        "eluBackward" => median_seconds(|| dlp_kernels::elu_backward(black_box(&x), &x, &mut out, 1.0, 1).unwrap()),
         "biasAdd" => median_seconds(|| dlp_kernels::bias_add(black_box(&x), &small, &mut out, rows, cols).unwrap()),
         "columnSum" => {
             median_seconds(|| dlp_kernels::column_sum(black_box(&x), &mut col_out, rows, cols, 0.0).unwrap())

@@ -24,10 +24,10 @@ fn elu_matches_the_reference_in_and_out_of_place() {
                 let x = inputs(&mut rng, len);
                 let want = elu_reference(&x, alpha);
                 let mut out = vec![f32::NAN; len];
-                elu(&x, &mut out, alpha).unwrap();
+                elu(&x, &mut out, alpha, 1).unwrap();
                 assert_close(&format!("{level:?} elu len={len} alpha={alpha}"), &out, &want, |i| want[i].abs(), 3e-7);
                 let mut in_place = x.clone();
-                elu_in_place(&mut in_place, alpha);
+                elu_in_place(&mut in_place, alpha, 1);
                 assert_eq!(in_place, out, "{level:?} len={len}: in place differs");
             }
         }
@@ -42,11 +42,36 @@ fn elu_backward_matches_the_reference_in_and_out_of_place() {
             let (x, dout) = (inputs(&mut rng, len), rng.vec(len));
             let want = elu_backward_reference(&x, &dout, 0.7).unwrap();
             let mut dx = vec![f32::NAN; len];
-            elu_backward(&x, &dout, &mut dx, 0.7).unwrap();
+            elu_backward(&x, &dout, &mut dx, 0.7, 1).unwrap();
             assert_close(&format!("{level:?} eluBackward len={len}"), &dx, &want, |i| want[i].abs(), 3e-7);
             let mut in_place = dout.clone();
-            elu_backward_in_place(&x, &mut in_place, 0.7).unwrap();
+            elu_backward_in_place(&x, &mut in_place, 0.7, 1).unwrap();
             assert_eq!(in_place, dx, "{level:?} len={len}: in place differs");
+        }
+    });
+}
+
+/// Long enough to be split over threads (MIN_PART is 2^14 elements, and the length leaves a
+/// ragged last part): every split, in and out of place, gives the one-thread bits.
+#[test]
+fn split_over_threads_the_values_are_the_one_thread_values() {
+    each_level(|level| {
+        let len = 3 * (1 << 14) + 13;
+        let mut rng = Rng(500);
+        let (x, dout) = (inputs(&mut rng, len), rng.vec(len));
+        let (mut one, mut one_dx) = (vec![f32::NAN; len], vec![f32::NAN; len]);
+        elu(&x, &mut one, 1.0, 1).unwrap();
+        elu_backward(&x, &dout, &mut one_dx, 1.0, 1).unwrap();
+        for threads in [2, 0] {
+            let (mut out, mut dx) = (vec![f32::NAN; len], vec![f32::NAN; len]);
+            elu(&x, &mut out, 1.0, threads).unwrap();
+            elu_backward(&x, &dout, &mut dx, 1.0, threads).unwrap();
+            let (mut out_in_place, mut dx_in_place) = (x.clone(), dout.clone());
+            elu_in_place(&mut out_in_place, 1.0, threads);
+            elu_backward_in_place(&x, &mut dx_in_place, 1.0, threads).unwrap();
+            for (what, got, want) in [("elu", &out, &one), ("elu in place", &out_in_place, &one), ("eluBackward", &dx, &one_dx), ("eluBackward in place", &dx_in_place, &one_dx)] {
+                assert!(got == want, "{level:?} {what} on {threads} threads differs from one thread");
+            }
         }
     });
 }
@@ -55,7 +80,7 @@ fn elu_backward_matches_the_reference_in_and_out_of_place() {
 fn elu_keeps_nan_and_infinities() {
     each_level(|level| {
         let mut out = [0.0; 3];
-        elu(&[f32::NAN, f32::INFINITY, f32::NEG_INFINITY], &mut out, 2.0).unwrap();
+        elu(&[f32::NAN, f32::INFINITY, f32::NEG_INFINITY], &mut out, 2.0, 1).unwrap();
         assert!(out[0].is_nan(), "{level:?}");
         assert_eq!(out[1..], [f32::INFINITY, -2.0], "{level:?}");
     });
@@ -63,10 +88,10 @@ fn elu_keeps_nan_and_infinities() {
 
 #[test]
 fn wrong_lengths_name_the_argument() {
-    let err = elu(&[0.0; 4], &mut [0.0; 3], 1.0).unwrap_err();
+    let err = elu(&[0.0; 4], &mut [0.0; 3], 1.0, 1).unwrap_err();
     assert_eq!(err.message(), "elu: out should hold 4 elements (as many as x) but holds 3");
-    let err = elu_backward(&[0.0; 4], &[0.0; 5], &mut [0.0; 4], 1.0).unwrap_err();
+    let err = elu_backward(&[0.0; 4], &[0.0; 5], &mut [0.0; 4], 1.0, 1).unwrap_err();
     assert_eq!(err.message(), "eluBackward: dout should hold 4 elements (as many as x) but holds 5");
-    let err = elu_backward(&[0.0; 4], &[0.0; 4], &mut [0.0; 2], 1.0).unwrap_err();
+    let err = elu_backward(&[0.0; 4], &[0.0; 4], &mut [0.0; 2], 1.0, 1).unwrap_err();
     assert_eq!(err.message(), "eluBackward: dx should hold 4 elements (as many as x) but holds 2");
 }

@@ -51,7 +51,7 @@ fn representative_errors() -> Vec<KernelError> {
     push(sgemm(&spec, &[0.0; 4], &[0.0; 4], &mut [0.0; 3], 1));
     push(softmax(&[0.0; 6], &mut [0.0; 5], 2, 3));
     push(softmax(&[], &mut [], usize::MAX, 2));
-    push(elu(&[0.0; 3], &mut [0.0; 4], 1.0));
+    push(elu(&[0.0; 3], &mut [0.0; 4], 1.0, 1));
     push(UnaryOp::parse("unary", "cube").map(drop));
     push(BinaryOp::parse("binary", "pow").map(drop));
     push(nll_loss(&[0.0; 4], &[0], 2, 2).map(drop));

@@ -16,9 +16,9 @@ macro_rules! elementwise_kernels {
             /// out[c] = beta·out[c] + Σ_r x[r][c] (beta = 0 ignores out's old contents).
             "columnSum" column_sum ColumnSum { x: f32_in, out: f32_out, rows: size, cols: size, beta: real32 } -> unit;
             /// out = x > 0 ? x : alpha·(eˣ − 1); out may be x itself.
-            "elu" elu Elu { x: f32_in, out: f32_out, alpha: real32 } -> unit;
+            "elu" elu Elu { x: f32_in, out: f32_out, alpha: real32, threads: size } -> unit;
             /// dx = dout · (x > 0 ? 1 : alpha·eˣ); dx may be dout itself.
-            "eluBackward" elu_backward EluBackward { x: f32_in, dout: f32_in, dx: f32_out, alpha: real32 } -> unit;
+            "eluBackward" elu_backward EluBackward { x: f32_in, dout: f32_in, dx: f32_out, alpha: real32, threads: size } -> unit;
             /// out = op(x) for op in neg, exp, log, sqrt, relu, tanh, sigmoid; out may be x itself.
             "unary" unary Unary { op: name, x: f32_in, out: f32_out } -> unit;
             /// dx = dout·op'(x), from the forward's input x and output y; dx may be dout itself.
@@ -77,16 +77,16 @@ impl ColumnSum {
 
 impl Elu {
     pub fn run(self) -> Result<(), KernelError> {
-        let alpha = self.alpha;
+        let (alpha, threads) = (self.alpha, self.threads);
         in_place_or(
             Self::NAME,
             &self.out,
             &self.x,
             |out| {
-                dlp_kernels::elu_in_place(out, alpha);
+                dlp_kernels::elu_in_place(out, alpha, threads);
                 Ok(())
             },
-            |x, out| dlp_kernels::elu(x, out, alpha),
+            |x, out| dlp_kernels::elu(x, out, alpha, threads),
         )
     }
 }
@@ -94,13 +94,13 @@ impl Elu {
 impl EluBackward {
     pub fn run(self) -> Result<(), KernelError> {
         separate(Self::NAME, &[Some(self.dx.op())], &[Some(self.x.op())])?;
-        let (x, alpha) = (unsafe { self.x.read() }, self.alpha);
+        let (x, alpha, threads) = (unsafe { self.x.read() }, self.alpha, self.threads);
         in_place_or(
             Self::NAME,
             &self.dx,
             &self.dout,
-            |dx| dlp_kernels::elu_backward_in_place(x, dx, alpha),
-            |dout, dx| dlp_kernels::elu_backward(x, dout, dx, alpha),
+            |dx| dlp_kernels::elu_backward_in_place(x, dx, alpha, threads),
+            |dout, dx| dlp_kernels::elu_backward(x, dout, dx, alpha, threads),
         )
     }
 }

@@ -10,25 +10,40 @@ use crate::error::KernelError;
 use crate::simd::math::{exp, expm1};
 use crate::simd::stream::{map1, map2};
 use crate::simd::{dispatch, Simd, SimdKernel};
+use crate::threads::{for_each_range, SharedMut};
 
-/// out = ELU(x).
+/// Elements per thread below which a second thread costs more than it saves: the hidden
+/// layers of setups 1–3 (200×100) stay on one thread, the wide ones (128×1024) are split.
+const MIN_PART: usize = 1 << 14;
+
+/// out = ELU(x), on up to `threads` threads (0 = all of the shared pool; each value is computed
+/// alone, so any split gives the same bits).
 ///
 /// ```
 /// let mut out = [0.0; 3];
-/// dlp_kernels::elu(&[2.0, 0.0, -1.0], &mut out, 1.0).unwrap();
+/// dlp_kernels::elu(&[2.0, 0.0, -1.0], &mut out, 1.0, 1).unwrap();
 /// assert_eq!(out[..2], [2.0, 0.0]);
 /// assert!((out[2] - (-0.632_120_56)).abs() < 1e-7);
 /// ```
-pub fn elu(x: &[f32], out: &mut [f32], alpha: f32) -> Result<(), KernelError> {
+pub fn elu(x: &[f32], out: &mut [f32], alpha: f32, threads: usize) -> Result<(), KernelError> {
     check::same_len("elu", "out", out.len(), "x", x.len())?;
-    dispatch(Elu { x: x.as_ptr(), out: out.as_mut_ptr(), len: x.len(), alpha });
+    let out = SharedMut(out.as_mut_ptr());
+    // SAFETY: each range writes only its own elements of out (as long as x, checked above).
+    for_each_range(x.len(), threads, MIN_PART, |r| {
+        dispatch(Elu { x: x[r.clone()].as_ptr(), out: unsafe { out.ptr().add(r.start) }, len: r.len(), alpha })
+    });
     Ok(())
 }
 
 /// x = ELU(x).
-pub fn elu_in_place(x: &mut [f32], alpha: f32) {
-    let out = x.as_mut_ptr();
-    dispatch(Elu { x: out, out, len: x.len(), alpha });
+pub fn elu_in_place(x: &mut [f32], alpha: f32, threads: usize) {
+    let len = x.len();
+    let x = SharedMut(x.as_mut_ptr());
+    // SAFETY: each range reads and writes only its own elements of x.
+    for_each_range(len, threads, MIN_PART, |r| {
+        let at = unsafe { x.ptr().add(r.start) };
+        dispatch(Elu { x: at, out: at, len: r.len(), alpha })
+    });
 }
 
 /// ELU in f64: the oracle for `elu`.
@@ -58,25 +73,34 @@ impl SimdKernel for Elu {
     }
 }
 
-/// dx = dout · ELU'(x), ELU' taken from the layer's input x.
+/// dx = dout · ELU'(x), ELU' taken from the layer's input x; threads as [`elu`].
 ///
 /// ```
 /// let mut dx = [0.0; 2];
-/// dlp_kernels::elu_backward(&[3.0, 0.0], &[2.0, 2.0], &mut dx, 0.5).unwrap();
+/// dlp_kernels::elu_backward(&[3.0, 0.0], &[2.0, 2.0], &mut dx, 0.5, 1).unwrap();
 /// assert_eq!(dx, [2.0, 1.0]); // 2·1 and 2·0.5·e⁰
 /// ```
-pub fn elu_backward(x: &[f32], dout: &[f32], dx: &mut [f32], alpha: f32) -> Result<(), KernelError> {
+pub fn elu_backward(x: &[f32], dout: &[f32], dx: &mut [f32], alpha: f32, threads: usize) -> Result<(), KernelError> {
     check::same_len("eluBackward", "dout", dout.len(), "x", x.len())?;
     check::same_len("eluBackward", "dx", dx.len(), "x", x.len())?;
-    dispatch(EluBackward { x: x.as_ptr(), dout: dout.as_ptr(), dx: dx.as_mut_ptr(), len: x.len(), alpha });
+    let dx = SharedMut(dx.as_mut_ptr());
+    // SAFETY: each range writes only its own elements of dx (as long as x, checked above).
+    for_each_range(x.len(), threads, MIN_PART, |r| {
+        let (x, dout) = (x[r.clone()].as_ptr(), dout[r.clone()].as_ptr());
+        dispatch(EluBackward { x, dout, dx: unsafe { dx.ptr().add(r.start) }, len: r.len(), alpha })
+    });
     Ok(())
 }
 
 /// dout = dout · ELU'(x): `elu_backward` with dx = dout.
-pub fn elu_backward_in_place(x: &[f32], dout: &mut [f32], alpha: f32) -> Result<(), KernelError> {
+pub fn elu_backward_in_place(x: &[f32], dout: &mut [f32], alpha: f32, threads: usize) -> Result<(), KernelError> {
     check::same_len("eluBackward", "dout", dout.len(), "x", x.len())?;
-    let dx = dout.as_mut_ptr();
-    dispatch(EluBackward { x: x.as_ptr(), dout: dx, dx, len: x.len(), alpha });
+    let dx = SharedMut(dout.as_mut_ptr());
+    // SAFETY: each range reads and writes only its own elements of dout.
+    for_each_range(x.len(), threads, MIN_PART, |r| {
+        let at = unsafe { dx.ptr().add(r.start) };
+        dispatch(EluBackward { x: x[r.clone()].as_ptr(), dout: at, dx: at, len: r.len(), alpha })
+    });
     Ok(())
 }
 

@@ -15,7 +15,7 @@ use crate::check;
 use crate::error::KernelError;
 use crate::simd::stream::{load, store};
 use crate::simd::{dispatch, Simd, SimdKernel};
-use crate::threads::{parallel_map, parts, SharedMut};
+use crate::threads::{for_each_range, SharedMut};
 
 /// Elements per thread below which splitting costs more than it saves.
 const MIN_PART: usize = 1 << 15;
@@ -68,9 +68,7 @@ pub fn sgd_step(args: SgdStep<'_>, threads: usize) -> Result<(), KernelError> {
     let len = args.param.len();
     let (param, grad) = (SharedMut(args.param.as_mut_ptr()), args.grad);
     let buffer = args.momentum_buffer.filter(|_| args.momentum != 0.0).map(|b| SharedMut(b.as_mut_ptr()));
-    let count = parts(len, threads, MIN_PART);
-    parallel_map(count, |p| {
-        let range = part(len, p, count);
+    for_each_range(len, threads, MIN_PART, |range| {
         // SAFETY: lengths were checked; each part reads and writes only its own range.
         unsafe {
             dispatch(Sgd {
@@ -89,12 +87,6 @@ pub fn sgd_step(args: SgdStep<'_>, threads: usize) -> Result<(), KernelError> {
         }
     });
     Ok(())
-}
-
-/// Part `p` of `count` near-equal ranges of `0..len`.
-fn part(len: usize, p: usize, count: usize) -> std::ops::Range<usize> {
-    let per = len.div_ceil(count);
-    (p * per).min(len)..((p + 1) * per).min(len)
 }
 
 struct Sgd {
@@ -227,9 +219,7 @@ pub fn adam_step(args: AdamStep<'_>, threads: usize) -> Result<(), KernelError> 
     let grad = args.grad;
     let (param, m, v) =
         (SharedMut(args.param.as_mut_ptr()), SharedMut(args.exp_avg.as_mut_ptr()), SharedMut(args.exp_avg_sq.as_mut_ptr()));
-    let count = parts(len, threads, MIN_PART);
-    parallel_map(count, |p| {
-        let at = part(len, p, count);
+    for_each_range(len, threads, MIN_PART, |at| {
         // SAFETY: lengths were checked; each part reads and writes only its own range.
         unsafe {
             dispatch(Adam {

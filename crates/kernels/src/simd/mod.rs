@@ -149,7 +149,7 @@ impl Level {
 /// use dlp_kernels::simd::{with_level, Level};
 /// let x = [-1.0f32, 0.5];
 /// let mut out = [0.0f32; 2];
-/// with_level(Level::Scalar, || dlp_kernels::elu(&x, &mut out, 1.0)).unwrap().unwrap();
+/// with_level(Level::Scalar, || dlp_kernels::elu(&x, &mut out, 1.0, 1)).unwrap().unwrap();
 /// assert_eq!(out[1], 0.5);
 /// ```
 pub fn with_level<R>(level: Level, f: impl FnOnce() -> R) -> Result<R, KernelError> {

@@ -71,6 +71,19 @@ pub(crate) fn parallel_map<T: Send>(parts: usize, f: impl Fn(usize) -> T + Sync)
     (0..parts).map(f).collect()
 }
 
+/// Part `p` of `count` near-equal ranges of `0..len`.
+pub(crate) fn part_range(len: usize, p: usize, count: usize) -> std::ops::Range<usize> {
+    let per = len.div_ceil(count.max(1));
+    (p * per).min(len)..((p + 1) * per).min(len)
+}
+
+/// `f` over near-equal ranges of `0..len` on up to `requested` threads (0 = all), none shorter
+/// than `min_part` elements: the split of the elementwise kernels.
+pub(crate) fn for_each_range(len: usize, requested: usize, min_part: usize, f: impl Fn(std::ops::Range<usize>) + Sync) {
+    let count = parts(len, requested, min_part);
+    parallel_map(count, |p| f(part_range(len, p, count)));
+}
+
 /// A buffer that the parts of one kernel write disjoint ranges of, from several threads.
 pub(crate) struct SharedMut<T = f32>(pub(crate) *mut T);
 
