@@ -46,6 +46,7 @@ export {
 } from './backends/registry.js';
 export { getKernel, hasKernel, registerKernel, KernelNotFoundError } from './kernels/registry.js';
 export { KernelProfile, type KernelProfileEntry } from './kernels/profile.js';
+export { ProgressLine, progressBar, type TextStream } from './ui/progress-line.js';
 export type { KernelName, KernelSignatures } from './kernels/registry.js';
 export type { GemmArgs } from './kernels/gemm.js';
 export { gemmReference } from './backends/js/gemm.js';

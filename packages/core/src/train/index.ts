@@ -4,7 +4,7 @@ export { checkSeed, MAX_SEED, MIN_SEED, runExperiment, runWorker, SHUFFLE_SEED_O
 export { encodeCheckpoint, decodeCheckpoint, CHECKPOINT_FORMAT, type Checkpoint } from './checkpoint.js';
 export { driveSession, type DriveOptions } from './drive-session.js';
 export { TrainingProgress, formatDuration } from './progress.js';
-export { reproduce, type ReproduceOptions, type ReproduceResult } from './reproduce.js';
+export { reproduce, type ReproduceOptions, type ReproduceResult, type SetupRunner } from './reproduce.js';
 export { renderResultsPage, type ResultRow, type ResultsPage } from './results-table.js';
 export { runTransfer, renderTransferPage, PRETRAIN_CLASSES, TRANSFER_CLASSES, type TransferOptions, type TransferResult, type TransferRole } from './transfer.js';
 export { reproduceAll, ALL_SETUPS, ALL_TITLE, type ReproduceAllOptions, type ReproduceAllResult } from './reproduce-all.js';
