@@ -43,8 +43,6 @@ export interface ChildRunner {
   run: train.SetupRunner;
   /** Passes a signal on to every running child (they checkpoint and exit); no child starts after it. */
   signal(name: TrappedSignal): void;
-  /** Children still running. */
-  readonly running: number;
 }
 
 /** The `dlp train` flags that make a child train exactly the run reproduce asks for. */
@@ -84,6 +82,11 @@ function runDirOf(dir: string): io.RunDir {
 export function childRunner(options: ChildRunnerOptions): ChildRunner {
   const children = new Set<ChildProcess>();
   let stoppedBy: TrappedSignal | undefined;
+  // In their own process groups the children outlive this process unless told: should it end
+  // early (an uncaught error), each is asked to stop, which keeps its checkpoint.
+  process.once('exit', () => {
+    for (const child of children) if (child.exitCode === null) child.kill('SIGTERM');
+  });
   const run: train.SetupRunner = (runOptions) =>
     new Promise((resolve, reject) => {
       const setup = runOptions.setup!;
@@ -108,7 +111,12 @@ export function childRunner(options: ChildRunnerOptions): ChildRunner {
         while ((end = stdout.indexOf('\n')) >= 0) {
           const line = stdout.slice(0, end);
           stdout = stdout.slice(end + 1);
-          const record = JSON.parse(line) as train.EvalRecord | train.DoneRecord;
+          let record: train.EvalRecord | train.DoneRecord;
+          try {
+            record = JSON.parse(line) as train.EvalRecord | train.DoneRecord;
+          } catch {
+            continue; // --json promises JSON lines only; anything else is not a record
+          }
           if (record.event === 'eval') {
             evals.push(record);
             options.onProgress?.(setup, record.step, runOptions.steps!);
@@ -143,9 +151,6 @@ export function childRunner(options: ChildRunnerOptions): ChildRunner {
     signal(name) {
       stoppedBy = name;
       for (const child of children) if (child.exitCode === null) child.kill(name);
-    },
-    get running() {
-      return children.size;
     },
   };
 }
