@@ -12,7 +12,6 @@
 
 import { spawn, type ChildProcess } from 'node:child_process';
 import { readFileSync } from 'node:fs';
-import { join } from 'node:path';
 import { io, ProgressLine, progressBar, type TextStream, type train } from '@dlp/core';
 import type { TrappedSignal } from './interrupt.js';
 
@@ -61,22 +60,6 @@ export function trainFlags(options: train.RunOptions): string[] {
     ...(seed !== undefined ? ['--seed', String(seed)] : []),
     '--json',
   ];
-}
-
-/** A run's folder as runExperiment describes it (the child held its lock; nothing to give back). */
-function runDirOf(dir: string): io.RunDir {
-  const file = (name: string) => join(dir, name);
-  const f = io.RUN_FILES;
-  return {
-    dir,
-    metrics: file(f.metrics),
-    lossPlot: file(f.lossPlot),
-    accuracyPlot: file(f.accuracyPlot),
-    model: file(f.model),
-    config: file(f.config),
-    checkpoint: file(f.checkpoint),
-    release() {},
-  };
 }
 
 export function childRunner(options: ChildRunnerOptions): ChildRunner {
@@ -141,7 +124,8 @@ export function childRunner(options: ChildRunnerOptions): ChildRunner {
           reject(new ChildRunError(setup, code, signal, last.replace(/^dlp: /, '')));
           return;
         }
-        const runDir = runDirOf(runOptions.out!);
+        // The child held the folder's lock and gave it back: nothing to release here.
+        const runDir = { ...io.runDirFiles(runOptions.out!), release() {} };
         const config = JSON.parse(readFileSync(runDir.config, 'utf8')) as train.RunConfig;
         resolve({ done, evals, runDir, config });
       });

@@ -5,7 +5,7 @@
 use crate::check;
 use crate::error::KernelError;
 use crate::simd::{dispatch, Simd, SimdKernel};
-use crate::threads::{parallel_map, parts, SharedMut};
+use crate::threads::{for_each_range, SharedMut};
 
 /// Rows per thread below which a second thread costs more than it saves (a row is 3072 floats
 /// for CIFAR-10: 32 rows are about 0.4 MB written).
@@ -34,12 +34,10 @@ pub fn gather_center_u8(pixels: &[u8], indices: &[u32], mean: &[f32], out: &mut 
     // Threads: the images are scattered over the whole set (150 MB for CIFAR-10's training
     // split), so a step's gather waits on memory more than it computes; two threads keep twice
     // the misses in flight.
-    let count = parts(out.len(), threads, MIN_PART_ELEMENTS).min(indices.len()).max(1);
-    let per = indices.len().div_ceil(count);
     let shared = SharedMut(out.as_mut_ptr());
-    parallel_map(count, |p| {
-        let rows = (p * per).min(indices.len())..((p + 1) * per).min(indices.len());
-        // SAFETY: part p writes only the rows of its own range, inside `out` (checked above).
+    // Parts of whole rows, none under MIN_PART_ELEMENTS floats.
+    for_each_range(indices.len(), threads, MIN_PART_ELEMENTS.div_ceil(d), |rows| {
+        // SAFETY: each part writes only the rows of its own range, inside `out` (checked above).
         let out = unsafe { std::slice::from_raw_parts_mut(shared.ptr().add(rows.start * d), rows.len() * d) };
         dispatch(GatherRows { pixels, indices: &indices[rows], mean, out });
     });

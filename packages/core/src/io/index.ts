@@ -30,5 +30,5 @@ export { decodePth, type DecodePthOptions, type PthFile } from './pth/pth.js';
 export { decodeLegacyPth } from './pth/legacy.js';
 export { decodeWeights, detectWeightsFormat, type DecodeWeightsOptions, type WeightsFile, type WeightsFormat } from './weights.js';
 export { loadWeights, loadPth, nodeInflateRaw, type LoadWeightsOptions } from './load-weights.js';
-export { checkRunDir, createRunDir, defaultRunDirName, runTimestamp, RUN_FILES, type RunDir, type RunDirMode, type RunDirOptions } from './run-dir.js';
+export { checkRunDir, createRunDir, defaultRunDirName, runDirFiles, runTimestamp, RUN_FILES, type RunDir, type RunDirMode, type RunDirOptions } from './run-dir.js';
 export { acquireRunLock, RUN_LOCK_FILE, type RunLock } from './run-lock.js';

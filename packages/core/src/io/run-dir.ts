@@ -212,6 +212,12 @@ export function createRunDir(out: string | undefined, setup: string, options: Ru
     process.removeListener('exit', removeOwnTempFiles);
     lock.release();
   };
+  return { ...runDirFiles(dir), release };
+}
+
+/** The paths of a run folder's files (`dir` absolute), without taking the folder or its lock. */
+export function runDirFiles(dir: string): Omit<RunDir, 'release'> {
+  const { path } = nodeBuiltins('runDirFiles');
   const file = (name: string) => path.join(dir, name);
   return {
     dir,
@@ -221,6 +227,5 @@ export function createRunDir(out: string | undefined, setup: string, options: Ru
     model: file(RUN_FILES.model),
     config: file(RUN_FILES.config),
     checkpoint: file(RUN_FILES.checkpoint),
-    release,
   };
 }

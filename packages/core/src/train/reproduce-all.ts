@@ -7,6 +7,7 @@
 
 import { writeFileAtomicSync } from '../io/atomic-write.js';
 import { nodeBuiltins } from '../node-builtins.js';
+import { pickGiven } from '../pick-given.js';
 import { renderAllPage } from './all-results-page.js';
 import { reproduce, type ReproduceOptions } from './reproduce.js';
 import type { ResultsPage } from './results-table.js';
@@ -46,14 +47,7 @@ export async function reproduceAll(options: ReproduceAllOptions): Promise<Reprod
     outDir: nodeBuiltins('reproduceAll').path.join(options.outDir, 'all'),
     command: options.command,
     machine: options.machine,
-    ...(options.stepsScale !== undefined ? { stepsScale: options.stepsScale } : {}),
-    ...(options.backend !== undefined ? { backend: options.backend } : {}),
-    ...(options.dataDir !== undefined ? { dataDir: options.dataDir } : {}),
-    ...(options.data !== undefined ? { data: options.data } : {}),
-    ...(options.seed !== undefined ? { seed: options.seed } : {}),
-    ...(options.onEval ? { onEval: options.onEval } : {}),
-    ...(options.onStep ? { onStep: options.onStep } : {}),
-    ...(options.onStart ? { onStart: options.onStart } : {}),
+    ...pickGiven(options, ['stepsScale', 'backend', 'dataDir', 'data', 'seed', 'onEval', 'onStep', 'onStart']),
   });
   if (last) writeFileAtomicSync(page, renderAllPage(last, transfer));
   return { page, results, transfer };

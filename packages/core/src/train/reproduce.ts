@@ -8,6 +8,7 @@ import { ArgumentError } from '../errors.js';
 import { writeFileAtomicSync } from '../io/atomic-write.js';
 import { fileSystemError } from '../io/fs-error.js';
 import { nodeBuiltins } from '../node-builtins.js';
+import { pickGiven } from '../pick-given.js';
 import { renderResultsPage, type ResultRow, type ResultsPage } from './results-table.js';
 import { runExperiment, type RunOptions, type RunResult } from './run.js';
 import { getSetup } from './setups.js';
@@ -79,14 +80,7 @@ export async function reproduce(options: ReproduceOptions): Promise<ReproduceRes
     out: path.resolve(options.outDir, row.runPath),
     // Reproducing regenerates the page's runs: the previous ones are replaced.
     overwrite: true,
-    ...(options.backend !== undefined ? { backend: options.backend } : {}),
-    ...(options.dataDir !== undefined ? { dataDir: options.dataDir } : {}),
-    ...(options.data !== undefined ? { data: options.data } : {}),
-    ...(options.seed !== undefined ? { seed: options.seed } : {}),
-    ...(options.onEval ? { onEval: options.onEval } : {}),
-    ...(options.onStep ? { onStep: options.onStep } : {}),
-    ...(options.onStart ? { onStart: options.onStart } : {}),
-    ...(options.onDownload ? { onDownload: options.onDownload } : {}),
+    ...pickGiven(options, ['backend', 'dataDir', 'data', 'seed', 'onEval', 'onStep', 'onStart', 'onDownload']),
   });
 
   const results: (RunResult | undefined)[] = rows.map(() => undefined);

@@ -18,6 +18,7 @@ import { loadWeights } from '../io/load-weights.js';
 import { encodeSafetensors } from '../io/safetensors.js';
 import { withoutHead } from '../models/pretrained.js';
 import { nodeBuiltins } from '../node-builtins.js';
+import { pickGiven } from '../pick-given.js';
 import { lineChartConfig } from '../plot/line-chart.js';
 import { renderLineChartPng } from '../plot/render-png.js';
 import type { EvalRecord } from './loop.js';
@@ -83,12 +84,7 @@ export async function runTransfer(options: TransferOptions): Promise<TransferRes
   const common = {
     setup: setup.name,
     overwrite: true,
-    ...(options.backend !== undefined ? { backend: options.backend } : {}),
-    ...(options.seed !== undefined ? { seed: options.seed } : {}),
-    ...(options.onEval ? { onEval: options.onEval } : {}),
-    ...(options.onStep ? { onStep: options.onStep } : {}),
-    ...(options.onStart ? { onStart: options.onStart } : {}),
-    ...(options.signal ? { signal: options.signal } : {}),
+    ...pickGiven(options, ['backend', 'seed', 'onEval', 'onStep', 'onStart', 'signal']),
   } satisfies RunOptions;
   const budget = { steps: scaled(options.finetuneSteps ?? 300, scale), evalFreq: scaled(options.evalFreq ?? 50, scale) };
 
