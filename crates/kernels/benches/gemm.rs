@@ -1,6 +1,6 @@
 //! GEMM throughput on the project's shapes, in GFLOPS (median of timed runs after a warm-up), of
-//! the two paths `sgemm` chooses between, dlp's AVX2+FMA kernel (`gemm_avx2`) and the `gemm`
-//! crate, and which one it picks, for A·B and the two transposed products backprop runs (Aᵀ·B
+//! the two paths `sgemm` chooses between on this CPU, dlp's own x86 kernel (`gemm_avx512` where
+//! AVX-512 runs at full width, else `gemm_avx2`) and the `gemm` crate, and which one it picks, for A·B and the two transposed products backprop runs (Aᵀ·B
 //! with A stored k×m, A·Bᵀ with B stored n×k). The two paths are timed in alternation, so that
 //! load from elsewhere on the machine falls on both alike.
 //!
@@ -59,24 +59,28 @@ fn shapes() -> Vec<(usize, usize, usize)> {
 type Path = fn(&GemmSpec, &[f32], &[f32], &mut [f32], usize) -> Result<(), KernelError>;
 type Preferred = fn(&GemmSpec) -> bool;
 
-/// dlp's AVX2+FMA path and whether `sgemm` picks it for a shape, where this CPU can run it.
+/// dlp's x86 path for this CPU (its name, the path, and whether `sgemm` picks it for a shape),
+/// where it has one.
 #[cfg(target_arch = "x86_64")]
-fn avx2_path() -> Option<(Path, Preferred)> {
-    use dlp_kernels::gemm::avx2 as gemm_avx2;
-    gemm_avx2::is_available().then_some((gemm_avx2::sgemm as Path, gemm_avx2::is_preferred as Preferred))
+fn dlp_path() -> Option<(&'static str, Path, Preferred)> {
+    use dlp_kernels::gemm::{avx2, avx512};
+    if avx512::is_available() && !avx2::avx512_is_split() {
+        return Some(("avx512", avx512::sgemm as Path, avx512::is_preferred as Preferred));
+    }
+    avx2::is_available().then_some(("avx2", avx2::sgemm as Path, avx2::is_preferred as Preferred))
 }
 
 #[cfg(not(target_arch = "x86_64"))]
-fn avx2_path() -> Option<(Path, Preferred)> {
+fn dlp_path() -> Option<(&'static str, Path, Preferred)> {
     None
 }
 
 fn main() {
     let threads: usize = std::env::var("DLP_BENCH_THREADS").ok().and_then(|v| v.parse().ok()).unwrap_or(0);
     let threads = if threads == 0 { available_threads() } else { threads };
-    let avx2 = avx2_path();
-    println!("threads = {threads}, simd = {}, AVX2+FMA path: {}", simd_level(), if avx2.is_some() { "yes" } else { "no" });
-    println!("{:>16} {:>6} {:>11} {:>12} {:>12} {:>6}", "m x k x n", "", "sgemm uses", "avx2 GFLOPS", "crate GFLOPS", "ratio");
+    let dlp = dlp_path();
+    println!("threads = {threads}, simd = {}, dlp's path: {}", simd_level(), dlp.map_or("none", |d| d.0));
+    println!("{:>16} {:>6} {:>11} {:>12} {:>12} {:>6}", "m x k x n", "", "sgemm uses", "dlp GFLOPS", "crate GFLOPS", "ratio");
     for (m, k, n) in shapes() {
         for &(name, trans_a, trans_b) in VARIANTS {
             let a: Vec<f32> = (0..m * k).map(|i| ((i % 17) as f32 - 8.0) * 0.01).collect();
@@ -84,10 +88,10 @@ fn main() {
             let (mut c1, mut c2) = (vec![0.0f32; m * n], vec![0.0f32; m * n]);
             let spec = GemmSpec::new(trans_a, trans_b, m, n, k);
             let crate_path = || sgemm_gemm_crate(&spec, &a, &b, &mut c2, threads).unwrap();
-            let (uses, ours, theirs) = match avx2 {
-                Some((path, preferred)) => {
+            let (uses, ours, theirs) = match dlp {
+                Some((dlp_name, path, preferred)) => {
                     let (ours, theirs) = median_seconds_pair(|| path(&spec, &a, &b, &mut c1, threads).unwrap(), crate_path);
-                    (if preferred(&spec) { "avx2" } else { "gemm crate" }, ours, theirs)
+                    (if preferred(&spec) { dlp_name } else { "gemm crate" }, ours, theirs)
                 }
                 None => ("gemm crate", f64::NAN, median_seconds_pair(|| (), crate_path).1),
             };

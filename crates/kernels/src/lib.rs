@@ -4,8 +4,8 @@
 //! wrappers over the functions here; everything numeric, and every shape check, lives here so
 //! that Node and the browser run exactly the same code.
 //!
-//! GEMM (`gemm/`) dispatches to dlp's own AVX2+FMA and simd128 micro-kernels (`gemm/avx2/`,
-//! `gemm/simd128/`) where they measured faster, else to the `gemm` crate. Everything else is
+//! GEMM (`gemm/`) dispatches to dlp's own AVX-512, AVX2+FMA and simd128 micro-kernels
+//! (`gemm/x86/`, `gemm/simd128/`) where they measured faster, else to the `gemm` crate. Everything else is
 //! written once over a small SIMD layer (`simd/`), each kernel beside an f64 `*_reference` that
 //! the tests compare it with, in a folder per concern:
 //!

@@ -7,15 +7,19 @@
 //! or n×k when `trans_b`), C is m×n. A transposed operand is read through its strides, never
 //! copied: backprop's Aᵀ·B and A·Bᵀ cost the same as A·B.
 //!
-//! Three paths, chosen per call: dlp's own BLIS-style kernels where they measured faster —
-//! `simd128/` (a 5×8 micro-kernel) in wasm builds with simd128, `avx2/` on x86_64
-//! CPUs with AVX2+FMA and no AVX-512 — and everywhere else the `gemm` crate (the one candle and
-//! burn use; AVX-512 / NEON / scalar dispatch), which matched or beat `matrixmultiply` on this
-//! project's shapes. `benches/gemm.rs` measures the paths side by side.
+//! The paths, chosen per call: dlp's own BLIS-style kernels where they measured faster —
+//! `simd128/` (a 5×8 micro-kernel) in wasm builds with simd128, `x86/` on x86_64 (an 8×32
+//! AVX-512 micro-kernel where 512-bit FMAs run at full width, a 6×16 AVX2+FMA one on the other
+//! CPUs with AVX2) — and everywhere else the `gemm` crate (the one candle and burn use;
+//! AVX-512 / NEON / scalar dispatch), which matched or beat `matrixmultiply` on this project's
+//! shapes. `benches/gemm.rs` measures the paths side by side.
 
-// dlp's own GEMM for x86_64 CPUs with AVX2+FMA; `sgemm` sends it the shapes where it wins.
+// dlp's own GEMMs for x86_64 CPUs with AVX2+FMA or AVX-512; `sgemm` sends them the shapes
+// where they win.
 #[cfg(target_arch = "x86_64")]
-pub mod avx2;
+mod x86;
+#[cfg(target_arch = "x86_64")]
+pub use x86::{avx2, avx512};
 // The wasm simd128 GEMM; compiled for host tests too, where its kernel is a scalar model.
 #[cfg(any(test, all(target_arch = "wasm32", target_feature = "simd128")))]
 mod simd128;
@@ -100,8 +104,12 @@ pub fn sgemm(spec: &GemmSpec, a: &[f32], b: &[f32], c: &mut [f32], threads: usiz
         simd128::sgemm(spec, a, b, c, threads);
         return Ok(());
     }
-    // x86_64 CPUs with AVX2+FMA but no AVX-512 run dlp's own kernel (avx2/) on the shapes
-    // where it measured faster than the gemm crate's (all but the thinnest).
+    // x86_64 CPUs run dlp's own kernels (x86/) on the shapes where they measured faster than
+    // the gemm crate's (all but the thinnest): AVX-512 where it runs at full width, else AVX2.
+    #[cfg(target_arch = "x86_64")]
+    if avx512::is_preferred(spec) {
+        return avx512::sgemm(spec, a, b, c, threads);
+    }
     #[cfg(target_arch = "x86_64")]
     if avx2::is_preferred(spec) {
         return avx2::sgemm(spec, a, b, c, threads);

@@ -10,64 +10,47 @@
 use std::cell::RefCell;
 use std::ops::Range;
 
-use super::kernel::{self, APanel, Tile, MR, NR};
-use super::pack::{pack_a, pack_b, SLACK};
-use super::Problem;
-
-/// Deepest k-slice: a kc×NR panel of B (20 KiB) plus an MR×kc panel of A (7.5 KiB) stay in
-/// the 32 KiB L1d. The slices of one call are made equal (k = 576 runs as 2×288).
-const KC: usize = 320;
-/// Most rows of A packed at a time: MC×KC floats (180 KiB) stay in the 512 KiB L2.
-const MC: usize = 144;
-/// Most columns of B packed at a time: KC×NC floats (3.75 MiB) go to L3.
-pub(super) const NC: usize = 3072;
-/// Packed B up to this many floats (160 KiB) is packed whole, for every k, and kept in L2.
-const B_RESIDENT: usize = 40 * 1024;
-/// Up to this many columns, A is read in place rather than packed: each of its elements then
-/// serves at most 128 columns, and packing it cost more than it saved
-/// (32768×576×64: 73 → 80 GFLOPS). Only for A stored row-major (A·B, A·Bᵀ): reading Aᵀ in
-/// place walks a new line, often a new page, every k.
-const DIRECT_A_MAX_N: usize = 128;
-/// Deepest k-slice when A is read in place: B's slice (at most 768×128 floats, 384 KiB) is all
-/// that sits in L2, and fewer, deeper slices mean fewer passes over C (2-4% over KC).
-const KC_DIRECT_A: usize = 768;
+use super::denormals::FlushDenormals;
+use super::pack::SLACK;
+use super::{APanel, MicroKernel, Problem, Tile};
 
 impl Problem {
     /// C[i0..i1, j0..j1] on the calling thread.
     ///
     /// # Safety
     /// As [`Problem::run`]; the rectangle must lie inside C and no other thread may write it.
-    pub(super) unsafe fn block(&self, (i0, i1): (usize, usize), (j0, j1): (usize, usize)) {
+    pub(super) unsafe fn block<K: MicroKernel>(&self, (i0, i1): (usize, usize), (j0, j1): (usize, usize)) {
         if i0 == i1 || j0 == j1 {
             return;
         }
+        let _flush = FlushDenormals::on();
         with_scratch(|scratch| {
-            let width = NC.min(j1 - j0).next_multiple_of(NR);
+            let width = K::NC.min(j1 - j0).next_multiple_of(K::NR);
             if self.direct_a {
-                self.direct_a(i0..i1, j0..j1, scratch);
-            } else if self.k * width <= B_RESIDENT {
-                self.resident_b(i0..i1, j0..j1, scratch);
+                self.direct_a::<K>(i0..i1, j0..j1, scratch);
+            } else if self.k * width <= K::B_RESIDENT {
+                self.resident_b::<K>(i0..i1, j0..j1, scratch);
             } else {
-                self.packed(i0..i1, j0..j1, scratch);
+                self.packed::<K>(i0..i1, j0..j1, scratch);
             }
         });
     }
 
     /// The general nest: B packed kc×NC at a time, A MC×kc at a time.
-    unsafe fn packed(&self, rows: Range<usize>, cols: Range<usize>, scratch: &mut Scratch) {
+    unsafe fn packed<K: MicroKernel>(&self, rows: Range<usize>, cols: Range<usize>, scratch: &mut Scratch) {
         let (k, kc_max) = (self.k, self.kc);
-        let mc_max = chunk(rows.len(), MC).next_multiple_of(MR);
-        let nc_max = NC.min(cols.len()).next_multiple_of(NR);
+        let mc_max = chunk(rows.len(), K::MC).next_multiple_of(K::MR);
+        let nc_max = K::NC.min(cols.len()).next_multiple_of(K::NR);
         let (abuf, bbuf) = scratch.get(mc_max * kc_max + SLACK, nc_max * kc_max + SLACK);
-        for jc in cols.clone().step_by(NC) {
-            let nc = NC.min(cols.end - jc);
+        for jc in cols.clone().step_by(K::NC) {
+            let nc = K::NC.min(cols.end - jc);
             for pc in (0..k).step_by(kc_max) {
                 let kc = kc_max.min(k - pc);
-                pack_b(self.b.at(pc, jc), kc, nc, bbuf);
+                K::pack_b(self.b.at(pc, jc), kc, nc, bbuf);
                 for ic in rows.clone().step_by(mc_max) {
                     let mc = mc_max.min(rows.end - ic);
-                    pack_a(self.a.at(ic, pc), mc, kc, abuf);
-                    self.macro_tile(ic, jc, mc, nc, kc, abuf, bbuf, pc == 0);
+                    K::pack_a(self.a.at(ic, pc), mc, kc, abuf);
+                    self.macro_tile::<K>(ic, jc, mc, nc, kc, abuf, bbuf, pc == 0);
                 }
             }
         }
@@ -76,20 +59,20 @@ impl Problem {
     /// All of op(B)'s k×n block fits in L2 beside an A block: pack it once, then stream A past
     /// it once, each MC rows across the whole inner dimension (for tall, narrow products A is
     /// the only operand that comes from memory).
-    unsafe fn resident_b(&self, rows: Range<usize>, cols: Range<usize>, scratch: &mut Scratch) {
+    unsafe fn resident_b<K: MicroKernel>(&self, rows: Range<usize>, cols: Range<usize>, scratch: &mut Scratch) {
         let (k, kc_max) = (self.k, self.kc);
-        let mc_max = chunk(rows.len(), MC).next_multiple_of(MR);
-        let width = cols.len().next_multiple_of(NR);
+        let mc_max = chunk(rows.len(), K::MC).next_multiple_of(K::MR);
+        let width = cols.len().next_multiple_of(K::NR);
         let (abuf, bbuf) = scratch.get(mc_max * kc_max + SLACK, k * width + SLACK);
         for pc in (0..k).step_by(kc_max) {
-            pack_b(self.b.at(pc, cols.start), kc_max.min(k - pc), cols.len(), bbuf.add(pc * width));
+            K::pack_b(self.b.at(pc, cols.start), kc_max.min(k - pc), cols.len(), bbuf.add(pc * width));
         }
         for ic in rows.clone().step_by(mc_max) {
             let mc = mc_max.min(rows.end - ic);
             for pc in (0..k).step_by(kc_max) {
                 let kc = kc_max.min(k - pc);
-                pack_a(self.a.at(ic, pc), mc, kc, abuf);
-                self.macro_tile(ic, cols.start, mc, cols.len(), kc, abuf, bbuf.add(pc * width), pc == 0);
+                K::pack_a(self.a.at(ic, pc), mc, kc, abuf);
+                self.macro_tile::<K>(ic, cols.start, mc, cols.len(), kc, abuf, bbuf.add(pc * width), pc == 0);
             }
         }
     }
@@ -97,24 +80,24 @@ impl Problem {
     /// A narrow C: A read in place by the micro-kernel, each MR rows' kc-slice (in L1) run
     /// across every panel of B (in L2). B is packed whole when it fits in L2, else a kc-slice
     /// at a time.
-    unsafe fn direct_a(&self, rows: Range<usize>, cols: Range<usize>, scratch: &mut Scratch) {
+    unsafe fn direct_a<K: MicroKernel>(&self, rows: Range<usize>, cols: Range<usize>, scratch: &mut Scratch) {
         let (k, kc_max) = (self.k, self.kc);
-        let width = cols.len().next_multiple_of(NR);
-        let group = if k * width <= B_RESIDENT { k } else { kc_max };
+        let width = cols.len().next_multiple_of(K::NR);
+        let group = if k * width <= K::B_RESIDENT { k } else { kc_max };
         let (_, bbuf) = scratch.get(0, group * width + SLACK);
         for g0 in (0..k).step_by(group) {
             let g1 = (g0 + group).min(k);
             for pc in (g0..g1).step_by(kc_max) {
-                pack_b(self.b.at(pc, cols.start), kc_max.min(k - pc), cols.len(), bbuf.add((pc - g0) * width));
+                K::pack_b(self.b.at(pc, cols.start), kc_max.min(k - pc), cols.len(), bbuf.add((pc - g0) * width));
             }
-            for ir in rows.clone().step_by(MR) {
+            for ir in rows.clone().step_by(K::MR) {
                 for pc in (g0..g1).step_by(kc_max) {
                     let kc = kc_max.min(k - pc);
                     let a = self.a.at(ir, pc);
                     let slice = bbuf.add((pc - g0) * width);
-                    for jr in (0..cols.len()).step_by(NR) {
-                        let tile = self.tile(ir, cols.start + jr, MR.min(rows.end - ir), NR.min(cols.len() - jr), pc == 0);
-                        kernel::tile(kc, APanel::Strided { ptr: a.ptr, rs: a.rs, cs: a.cs }, slice.add(jr * kc), tile);
+                    for jr in (0..cols.len()).step_by(K::NR) {
+                        let tile = self.tile(ir, cols.start + jr, K::MR.min(rows.end - ir), K::NR.min(cols.len() - jr), pc == 0);
+                        K::tile(kc, APanel::Strided { ptr: a.ptr, rs: a.rs, cs: a.cs }, slice.add(jr * kc), tile);
                     }
                 }
             }
@@ -124,12 +107,12 @@ impl Problem {
     /// C[ic.., jc..] (mc×nc) from packed A (mc×kc) and packed B (kc×nc): every NR panel of B
     /// (kept in L1) down every MR panel of A (in L2).
     #[allow(clippy::too_many_arguments)]
-    unsafe fn macro_tile(&self, ic: usize, jc: usize, mc: usize, nc: usize, kc: usize, abuf: *const f32, bbuf: *const f32, first: bool) {
-        for jr in (0..nc).step_by(NR) {
+    unsafe fn macro_tile<K: MicroKernel>(&self, ic: usize, jc: usize, mc: usize, nc: usize, kc: usize, abuf: *const f32, bbuf: *const f32, first: bool) {
+        for jr in (0..nc).step_by(K::NR) {
             let bp = bbuf.add(jr * kc);
-            for ir in (0..mc).step_by(MR) {
-                let tile = self.tile(ic + ir, jc + jr, MR.min(mc - ir), NR.min(nc - jr), first);
-                kernel::tile(kc, APanel::Packed(abuf.add(ir * kc)), bp, tile);
+            for ir in (0..mc).step_by(K::MR) {
+                let tile = self.tile(ic + ir, jc + jr, K::MR.min(mc - ir), K::NR.min(nc - jr), first);
+                K::tile(kc, APanel::Packed(abuf.add(ir * kc)), bp, tile);
             }
         }
     }
@@ -151,9 +134,9 @@ impl Problem {
 /// Whether A is read in place (a narrow C, A stored row-major), and the depth of the k-slices.
 /// Both depend on the whole product, not on a thread's share of it, so that every element of
 /// C is summed in the same order whatever the number of threads.
-pub(super) fn slicing(n: usize, k: usize, a_row_major: bool) -> (bool, usize) {
-    let direct_a = a_row_major && n.next_multiple_of(NR) <= DIRECT_A_MAX_N;
-    (direct_a, chunk(k, if direct_a { KC_DIRECT_A } else { KC }))
+pub(super) fn slicing<K: MicroKernel>(n: usize, k: usize, a_row_major: bool) -> (bool, usize) {
+    let direct_a = a_row_major && n.next_multiple_of(K::NR) <= K::DIRECT_A_MAX_N;
+    (direct_a, chunk(k, if direct_a { K::KC_DIRECT_A } else { K::KC }))
 }
 
 /// Whether a product runs as two halves of its inner dimension ([`Problem::run_in_k_halves`]):
@@ -211,12 +194,13 @@ fn with_scratch<R>(f: impl FnOnce(&mut Scratch) -> R) -> R {
 
 #[cfg(test)]
 mod tests {
+    use super::super::avx2::Avx2;
     use super::*;
 
     #[test]
     fn only_few_row_narrow_deep_products_run_in_halves_of_k() {
         let at = |m, n, k| {
-            let (direct_a, kc) = slicing(n, k, true);
+            let (direct_a, kc) = slicing::<Avx2>(n, k, true);
             halves_k(m, k, kc, direct_a)
         };
         assert!(at(200, 100, 3072), "MLP forward, 200×3072 · 3072×100");
@@ -224,7 +208,7 @@ mod tests {
         assert!(!at(257, 100, 3072), "more rows: split by rows");
         assert!(!at(200, 129, 3072), "wider: B packed, A packed");
         assert!(!at(200, 100, 768), "one k-slice");
-        let (direct_a, kc) = slicing(100, 3072, false);
+        let (direct_a, kc) = slicing::<Avx2>(100, 3072, false);
         assert!(!halves_k(200, 3072, kc, direct_a), "Aᵀ is packed, not read in place");
     }
 }

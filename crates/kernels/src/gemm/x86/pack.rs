@@ -5,8 +5,6 @@
 
 use std::arch::x86_64::*;
 
-use super::kernel::{MR, NR};
-
 /// A strided read-only matrix: element (i, j) at `ptr + i·rs + j·cs`.
 #[derive(Clone, Copy)]
 pub(super) struct View {
@@ -34,7 +32,7 @@ pub(super) const SLACK: usize = 8;
 /// AVX2 must be available; `a` must cover mc×kc elements; `dst` must hold
 /// ⌈mc/MR⌉·MR·kc + SLACK floats.
 #[target_feature(enable = "avx2,fma")]
-pub(super) unsafe fn pack_a(a: View, mc: usize, kc: usize, dst: *mut f32) {
+pub(super) unsafe fn pack_a<const MR: usize>(a: View, mc: usize, kc: usize, dst: *mut f32) {
     block::<MR>(a.ptr, a.rs, a.cs, mc, kc, dst);
 }
 
@@ -43,7 +41,7 @@ pub(super) unsafe fn pack_a(a: View, mc: usize, kc: usize, dst: *mut f32) {
 /// # Safety
 /// As [`pack_a`], with ⌈nc/NR⌉·NR·kc + SLACK floats at `dst`.
 #[target_feature(enable = "avx2,fma")]
-pub(super) unsafe fn pack_b(b: View, kc: usize, nc: usize, dst: *mut f32) {
+pub(super) unsafe fn pack_b<const NR: usize>(b: View, kc: usize, nc: usize, dst: *mut f32) {
     // A B panel's lanes are op(B)'s columns.
     block::<NR>(b.ptr, b.cs, b.rs, nc, kc, dst);
 }
@@ -96,14 +94,16 @@ unsafe fn block<const W: usize>(src: *const f32, lane_stride: usize, k_stride: u
 /// where a memcpy and a memset per k made packing B 3072×100 cost 3-6% of the product.
 #[inline(always)]
 unsafe fn copy_first_lanes<const W: usize>(s: *const f32, d: *mut f32, lanes: usize) {
-    if W != 16 {
+    if !W.is_multiple_of(8) {
         std::ptr::copy_nonoverlapping(s, d, lanes);
         std::ptr::write_bytes(d.add(lanes), 0, W - lanes);
         return;
     }
-    _mm256_storeu_ps(d, _mm256_maskload_ps(s, lane_mask(lanes.min(8))));
-    let high = if lanes > 8 { _mm256_maskload_ps(s.add(8), lane_mask(lanes - 8)) } else { _mm256_setzero_ps() };
-    _mm256_storeu_ps(d.add(8), high);
+    for g in (0..W).step_by(8) {
+        let n = lanes.saturating_sub(g).min(8);
+        let v = if n == 0 { _mm256_setzero_ps() } else { _mm256_maskload_ps(s.add(g), lane_mask(n)) };
+        _mm256_storeu_ps(d.add(g), v);
+    }
 }
 
 /// The mask that selects the first `lanes` (≤ 8) of eight.
@@ -116,13 +116,14 @@ unsafe fn lane_mask(lanes: usize) -> __m256i {
 #[inline(always)]
 unsafe fn copy_lanes<const W: usize>(s: *const f32, d: *mut f32) {
     match W {
-        16 => {
-            _mm256_storeu_ps(d, _mm256_loadu_ps(s));
-            _mm256_storeu_ps(d.add(8), _mm256_loadu_ps(s.add(8)));
-        }
         6 => {
             _mm_storeu_ps(d, _mm_loadu_ps(s));
             (d.add(4) as *mut u64).write_unaligned((s.add(4) as *const u64).read_unaligned());
+        }
+        _ if W.is_multiple_of(8) => {
+            for g in (0..W).step_by(8) {
+                _mm256_storeu_ps(d.add(g), _mm256_loadu_ps(s.add(g)));
+            }
         }
         _ => std::ptr::copy_nonoverlapping(s, d, W),
     }
