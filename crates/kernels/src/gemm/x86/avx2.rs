@@ -11,6 +11,7 @@
 use std::arch::x86_64::*;
 
 use super::pack::{self, View};
+use super::micro::{accumulate, Lanes};
 use super::{APanel, MicroKernel, Tile};
 use crate::error::KernelError;
 use crate::gemm::GemmSpec;
@@ -144,58 +145,36 @@ unsafe fn tile(kc: usize, a: APanel, b: *const f32, tile: Tile) {
 /// accumulators; A packed (rs = 1, cs = MR, known at compile time) or read in place.
 #[target_feature(enable = "avx2,fma")]
 unsafe fn micro<const R: usize, const V: usize, const PACKED: bool>(kc: usize, a: *const f32, rs: usize, cs: usize, b: *const f32, tile: Tile) {
-    let mut acc = [[_mm256_setzero_ps(); V]; R];
-    let (mut a, mut b) = (a, b);
-    // Offsets of the tile's rows of A; rows past the edge of C re-read row 0 (never written).
-    let mut rows = [0usize; R];
-    if !PACKED {
-        for (r, off) in rows.iter_mut().enumerate().take(tile.rows) {
-            *off = r * rs;
-        }
-    }
-    macro_rules! step {
-        ($k:expr) => {{
-            let mut bv = [_mm256_setzero_ps(); V];
-            for (v, bv) in bv.iter_mut().enumerate() {
-                *bv = _mm256_loadu_ps(b.add($k * NR + 8 * v));
-            }
-            for r in 0..R {
-                let src = if PACKED { a.add($k * MR + r) } else { a.add(rows[r]) };
-                let av = _mm256_broadcast_ss(&*src);
-                for v in 0..V {
-                    acc[r][v] = _mm256_fmadd_ps(av, bv[v], acc[r][v]);
-                }
-            }
-        }};
-    }
-    // The tile's rows of C are written last; start pulling them into L1 now.
-    for r in 0..tile.rows {
-        let p = tile.c.add(r * tile.ldc);
-        _mm_prefetch::<_MM_HINT_T0>(p as *const i8);
-        _mm_prefetch::<_MM_HINT_T0>(p.add(tile.cols - 1) as *const i8);
-    }
-    if PACKED {
-        for _ in 0..kc / 4 {
-            step!(0);
-            step!(1);
-            step!(2);
-            step!(3);
-            a = a.add(4 * MR);
-            b = b.add(4 * NR);
-        }
-        for _ in 0..kc % 4 {
-            step!(0);
-            a = a.add(MR);
-            b = b.add(NR);
-        }
-    } else {
-        for _ in 0..kc {
-            step!(0);
-            a = a.add(cs);
-            b = b.add(NR);
-        }
-    }
+    let acc = accumulate::<__m256, MR, NR, R, V, PACKED>(kc, a, rs, cs, b, &tile);
     write(&acc, tile);
+}
+
+impl Lanes for __m256 {
+    const WIDTH: usize = 8;
+
+    #[inline]
+    #[target_feature(enable = "avx2,fma")]
+    unsafe fn zero() -> Self {
+        _mm256_setzero_ps()
+    }
+
+    #[inline]
+    #[target_feature(enable = "avx2,fma")]
+    unsafe fn load(p: *const f32) -> Self {
+        _mm256_loadu_ps(p)
+    }
+
+    #[inline]
+    #[target_feature(enable = "avx2,fma")]
+    unsafe fn splat(p: *const f32) -> Self {
+        _mm256_broadcast_ss(&*p)
+    }
+
+    #[inline]
+    #[target_feature(enable = "avx2,fma")]
+    unsafe fn fma(a: Self, b: Self, acc: Self) -> Self {
+        _mm256_fmadd_ps(a, b, acc)
+    }
 }
 
 #[inline(always)]

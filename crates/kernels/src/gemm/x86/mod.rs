@@ -17,6 +17,7 @@ pub mod avx2;
 pub mod avx512;
 mod block;
 mod denormals;
+mod micro;
 mod pack;
 
 use crate::error::KernelError;
