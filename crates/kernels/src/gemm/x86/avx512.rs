@@ -12,7 +12,7 @@
 use std::arch::x86_64::*;
 
 use super::pack::{self, View};
-use super::micro::{accumulate, Lanes};
+use super::micro::{accumulate, dispatch_tile, Lanes};
 use super::{APanel, MicroKernel, Tile};
 use crate::error::KernelError;
 use crate::gemm::GemmSpec;
@@ -99,22 +99,7 @@ pub fn sgemm(spec: &GemmSpec, a: &[f32], b: &[f32], c: &mut [f32], threads: usiz
 /// As [`MicroKernel::tile`], on a CPU with AVX-512F.
 #[inline(always)]
 unsafe fn tile(kc: usize, a: APanel, b: *const f32, tile: Tile) {
-    macro_rules! go {
-        ($r:literal, $v:literal) => {
-            match a {
-                APanel::Packed(p) => micro::<$r, $v, true>(kc, p, 1, MR, b, tile),
-                APanel::Strided { ptr, rs, cs } => micro::<$r, $v, false>(kc, ptr, rs, cs, b, tile),
-            }
-        };
-    }
-    match (tile.rows, tile.cols > 16) {
-        (0..=2, false) => go!(2, 1),
-        (0..=2, true) => go!(2, 2),
-        (3..=4, false) => go!(4, 1),
-        (3..=4, true) => go!(4, 2),
-        (_, false) => go!(8, 1),
-        (_, true) => go!(8, 2),
-    }
+    dispatch_tile!(micro, MR, <__m512 as Lanes>::WIDTH, kc, a, b, tile)
 }
 
 /// The micro-kernel for an R×(16·V) tile (R ≤ MR, V ≤ 2 vectors per row), with R·V zmm

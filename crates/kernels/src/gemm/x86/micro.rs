@@ -6,6 +6,34 @@ use std::arch::x86_64::*;
 
 use super::Tile;
 
+/// Runs `$micro::<R, V, PACKED>(kc, a, rs, cs, b, tile)` for the tile: R the fewest of 2, 4 or
+/// `$mr` (the kernel's MR constant) rows and V the fewer of 1 or 2 vectors of `$width` lanes
+/// that cover it, PACKED whether A
+/// is a packed panel (`APanel::Packed`) or read in place. Each kernel's `tile` is this, with its
+/// own `micro` (compiled for its instructions), MR and register width.
+macro_rules! dispatch_tile {
+    ($micro:ident, $mr:ident, $width:expr, $kc:expr, $a:expr, $b:expr, $tile:expr) => {{
+        let (kc, a, b, tile) = ($kc, $a, $b, $tile);
+        macro_rules! go {
+            ($r:expr, $v:literal) => {
+                match a {
+                    APanel::Packed(p) => $micro::<{ $r }, $v, true>(kc, p, 1, $mr, b, tile),
+                    APanel::Strided { ptr, rs, cs } => $micro::<{ $r }, $v, false>(kc, ptr, rs, cs, b, tile),
+                }
+            };
+        }
+        match (tile.rows, tile.cols > $width) {
+            (0..=2, false) => go!(2, 1),
+            (0..=2, true) => go!(2, 2),
+            (3..=4, false) => go!(4, 1),
+            (3..=4, true) => go!(4, 2),
+            (_, false) => go!($mr, 1),
+            (_, true) => go!($mr, 2),
+        }
+    }};
+}
+pub(super) use dispatch_tile;
+
 /// One SIMD register of f32 lanes and the operations the micro-kernels' loop needs. Each
 /// kernel implements it for its register (`__m256`, `__m512`) and calls [`accumulate`] from a
 /// function compiled for its instructions, into which all of this inlines.
