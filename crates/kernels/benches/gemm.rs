@@ -64,7 +64,7 @@ type Preferred = fn(&GemmSpec) -> bool;
 #[cfg(target_arch = "x86_64")]
 fn dlp_path() -> Option<(&'static str, Path, Preferred)> {
     use dlp_kernels::gemm::{avx2, avx512};
-    if avx512::is_available() && !avx2::avx512_is_split() {
+    if avx512::runs_at_full_width() {
         return Some(("avx512", avx512::sgemm as Path, avx512::is_preferred as Preferred));
     }
     avx2::is_available().then_some(("avx2", avx2::sgemm as Path, avx2::is_preferred as Preferred))

@@ -25,6 +25,7 @@ const NR: usize = 16;
 pub(super) struct Avx2;
 
 impl MicroKernel for Avx2 {
+    const MISSING: &'static str = "gemm: the AVX2+FMA path needs a CPU with AVX2 and FMA";
     const MR: usize = MR;
     const NR: usize = NR;
     /// A kc×NR panel of B (20 KiB) plus an MR×kc panel of A (7.5 KiB) stay in the 32 KiB L1d.
@@ -45,9 +46,14 @@ impl MicroKernel for Avx2 {
     const KC_DIRECT_A: usize = 768;
     const FMA_PER_CYCLE: f64 = 16.0;
 
+    fn is_available() -> bool {
+        is_available()
+    }
+
+    /// Edge tiles run narrower kernels: 2 or 4 rows, one vector of columns.
     #[inline(always)]
-    unsafe fn tile(kc: usize, a: APanel, b: *const f32, t: Tile) {
-        tile(kc, a, b, t)
+    unsafe fn tile(kc: usize, a: APanel, b: *const f32, tile: Tile) {
+        dispatch_tile!(micro, MR, <__m256 as Lanes>::WIDTH, kc, a, b, tile)
     }
 
     unsafe fn pack_a(a: View, mc: usize, kc: usize, dst: *mut f32) {
@@ -70,10 +76,7 @@ pub fn is_available() -> bool {
 /// 1.0–1.28× faster than the crate's on the ConvNet's shapes, single-threaded), for products
 /// that are not too thin ([`super::is_not_thin`]).
 pub fn is_preferred(spec: &GemmSpec) -> bool {
-    if !is_available() || (std::arch::is_x86_feature_detected!("avx512f") && !avx512_is_split()) {
-        return false;
-    }
-    super::is_not_thin(spec)
+    is_available() && !super::avx512::runs_at_full_width() && super::is_not_thin(spec)
 }
 
 /// Whether this CPU executes AVX-512 on 256-bit datapaths: AMD family 19h (Zen 3 and Zen 4;
@@ -107,23 +110,7 @@ pub fn avx512_is_split() -> bool {
 /// }
 /// ```
 pub fn sgemm(spec: &GemmSpec, a: &[f32], b: &[f32], c: &mut [f32], threads: usize) -> Result<(), KernelError> {
-    if !is_available() {
-        return Err(KernelError::new("gemm: the AVX2+FMA path needs a CPU with AVX2 and FMA"));
-    }
-    // SAFETY: AVX2 and FMA were detected above.
-    unsafe { super::sgemm_with::<Avx2>(spec, a, b, c, threads) }
-}
-
-/// Multiplies the tile's rows of A (kc deep) by a packed kc×NR panel of B (NR values per k)
-/// and writes the tile. Edge tiles run narrower kernels: 2 or 4 rows, 8 columns.
-///
-/// # Safety
-/// The CPU must have AVX2 and FMA; `a` must hold the tile's rows kc deep (a packed panel:
-/// MR·kc floats) and `b` NR·kc floats; `tile` must describe writable memory (and readable,
-/// when beta ≠ 0).
-#[inline(always)]
-unsafe fn tile(kc: usize, a: APanel, b: *const f32, tile: Tile) {
-    dispatch_tile!(micro, MR, <__m256 as Lanes>::WIDTH, kc, a, b, tile)
+    super::sgemm_with::<Avx2>(spec, a, b, c, threads)
 }
 
 /// The micro-kernel for an R×(8·V) tile (R ≤ MR, V ≤ 2 vectors per row), with R·V ymm

@@ -27,6 +27,7 @@ const NR: usize = 32;
 pub(super) struct Avx512;
 
 impl MicroKernel for Avx512 {
+    const MISSING: &'static str = "gemm: the AVX-512 path needs a CPU with AVX-512F";
     const MR: usize = MR;
     const NR: usize = NR;
     /// A kc×NR panel of B (32 KiB) plus an MR×kc panel of A (8 KiB) stay in a 48 KiB L1d.
@@ -43,9 +44,14 @@ impl MicroKernel for Avx512 {
     const KC_DIRECT_A: usize = 768;
     const FMA_PER_CYCLE: f64 = 32.0;
 
+    fn is_available() -> bool {
+        is_available()
+    }
+
+    /// Edge tiles run narrower kernels: 2 or 4 rows, one vector of columns.
     #[inline(always)]
-    unsafe fn tile(kc: usize, a: APanel, b: *const f32, t: Tile) {
-        tile(kc, a, b, t)
+    unsafe fn tile(kc: usize, a: APanel, b: *const f32, tile: Tile) {
+        dispatch_tile!(micro, MR, <__m512 as Lanes>::WIDTH, kc, a, b, tile)
     }
 
     unsafe fn pack_a(a: View, mc: usize, kc: usize, dst: *mut f32) {
@@ -63,11 +69,16 @@ pub fn is_available() -> bool {
     std::arch::is_x86_feature_detected!("avx512f") && super::avx2::is_available()
 }
 
-/// Whether [`crate::sgemm`] runs `spec` here rather than in the `gemm` crate: on CPUs with
-/// AVX-512 at full width (not [`super::avx2::avx512_is_split`]), for products that are not too
-/// thin ([`super::is_not_thin`]).
+/// Whether this CPU has AVX-512 and runs it at full width (not split into 256-bit halves,
+/// [`super::avx2::avx512_is_split`]): where this path, not the AVX2 one, is dlp's.
+pub fn runs_at_full_width() -> bool {
+    is_available() && !super::avx2::avx512_is_split()
+}
+
+/// Whether [`crate::sgemm`] runs `spec` here rather than in the `gemm` crate: on CPUs that run
+/// AVX-512 at full width, for products that are not too thin ([`super::is_not_thin`]).
 pub fn is_preferred(spec: &GemmSpec) -> bool {
-    is_available() && !super::avx2::avx512_is_split() && super::is_not_thin(spec)
+    runs_at_full_width() && super::is_not_thin(spec)
 }
 
 /// C = alpha·op(A)·op(B) + beta·C on this path, whatever [`crate::sgemm`] would choose: how the
@@ -85,21 +96,7 @@ pub fn is_preferred(spec: &GemmSpec) -> bool {
 /// }
 /// ```
 pub fn sgemm(spec: &GemmSpec, a: &[f32], b: &[f32], c: &mut [f32], threads: usize) -> Result<(), KernelError> {
-    if !is_available() {
-        return Err(KernelError::new("gemm: the AVX-512 path needs a CPU with AVX-512F"));
-    }
-    // SAFETY: AVX-512F, AVX2 and FMA were detected above.
-    unsafe { super::sgemm_with::<Avx512>(spec, a, b, c, threads) }
-}
-
-/// Multiplies the tile's rows of A (kc deep) by a packed kc×NR panel of B (NR values per k)
-/// and writes the tile. Edge tiles run narrower kernels: 2 or 4 rows, 16 columns.
-///
-/// # Safety
-/// As [`MicroKernel::tile`], on a CPU with AVX-512F.
-#[inline(always)]
-unsafe fn tile(kc: usize, a: APanel, b: *const f32, tile: Tile) {
-    dispatch_tile!(micro, MR, <__m512 as Lanes>::WIDTH, kc, a, b, tile)
+    super::sgemm_with::<Avx512>(spec, a, b, c, threads)
 }
 
 /// The micro-kernel for an R×(16·V) tile (R ≤ MR, V ≤ 2 vectors per row), with R·V zmm

@@ -22,12 +22,14 @@ mod pack;
 
 use crate::error::KernelError;
 use crate::gemm::parallel::{grid, run_parts, split, Tiling};
-use crate::gemm::GemmSpec;
+use crate::gemm::{settled_without_kernel, GemmSpec};
 use crate::threads::available_threads;
 use pack::View;
 
 /// A register-blocked micro-kernel and the cache blocking tuned around it.
 trait MicroKernel {
+    /// What [`sgemm_with`] says when the CPU lacks the kernel's instructions.
+    const MISSING: &'static str;
     /// Rows of C per micro-tile (the height of an A panel).
     const MR: usize;
     /// Columns of C per micro-tile (the width of a B panel).
@@ -46,6 +48,9 @@ trait MicroKernel {
     const KC_DIRECT_A: usize;
     /// Multiply-adds per cycle of one thread, for the threads' grid.
     const FMA_PER_CYCLE: f64;
+
+    /// Whether this CPU has the kernel's instructions (and AVX2, which the packing uses).
+    fn is_available() -> bool;
 
     /// Multiplies the tile's rows of A (kc deep) by a packed kc×NR panel of B and writes it.
     ///
@@ -100,24 +105,16 @@ enum APanel {
     Strided { ptr: *const f32, rs: usize, cs: usize },
 }
 
-/// C = alpha·op(A)·op(B) + beta·C on micro-kernel `K`, once the CPU was checked for it.
-///
-/// # Safety
-/// The CPU must have `K`'s instructions (and AVX2, which the packing uses).
-unsafe fn sgemm_with<K: MicroKernel>(spec: &GemmSpec, a: &[f32], b: &[f32], c: &mut [f32], threads: usize) -> Result<(), KernelError> {
-    spec.check_lengths(a.len(), b.len(), c.len())?;
+/// C = alpha·op(A)·op(B) + beta·C on micro-kernel `K`, whatever [`crate::sgemm`] would choose
+/// (each kernel's public `sgemm`); errors when the CPU lacks `K`'s instructions.
+fn sgemm_with<K: MicroKernel>(spec: &GemmSpec, a: &[f32], b: &[f32], c: &mut [f32], threads: usize) -> Result<(), KernelError> {
+    if !K::is_available() {
+        return Err(KernelError::new(K::MISSING));
+    }
+    if settled_without_kernel(spec, a, b, c)? {
+        return Ok(());
+    }
     let GemmSpec { trans_a, trans_b, m, n, k, alpha, beta } = *spec;
-    if m == 0 || n == 0 {
-        return Ok(());
-    }
-    if k == 0 || alpha == 0.0 {
-        if beta == 0.0 {
-            c.fill(0.0);
-        } else if beta != 1.0 {
-            c.iter_mut().for_each(|v| *v *= beta);
-        }
-        return Ok(());
-    }
     let (direct_a, kc) = block::slicing::<K>(n, k, !trans_a);
     let problem = Problem {
         m,
@@ -135,13 +132,13 @@ unsafe fn sgemm_with<K: MicroKernel>(spec: &GemmSpec, a: &[f32], b: &[f32], c: &
     let threads = if threads == 0 { pool } else { threads.min(pool) };
     if block::halves_k(m, k, kc, direct_a) {
         // SAFETY: as below; each half writes its own C (the second a scratch one).
-        problem.run_in_k_halves::<K>(threads);
+        unsafe { problem.run_in_k_halves::<K>(threads) };
         return Ok(());
     }
     let tiling = Tiling { mr: K::MR, nr: K::NR, nc: K::NC, fma_per_cycle: K::FMA_PER_CYCLE };
-    // SAFETY: the caller checked the CPU; the views match the checked buffer lengths; `c` is
+    // SAFETY: the CPU was checked above; the views match the checked buffer lengths; `c` is
     // borrowed mutably for the call, and the grid's rectangles do not overlap.
-    problem.run::<K>(grid(m, n, k, threads, tiling));
+    unsafe { problem.run::<K>(grid(m, n, k, threads, tiling)) };
     Ok(())
 }
 
